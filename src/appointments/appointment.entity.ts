@@ -1,0 +1,64 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { AppointmentStatus } from './appointment-status';
+
+@Entity({ name: 'appointments' })
+export class Appointment {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'patient_id', type: 'uuid' })
+  patientId: string;
+
+  @Column({ name: 'clinician_id', type: 'uuid' })
+  clinicianId: string;
+
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt: Date;
+
+  @Column({ name: 'ends_at', type: 'timestamptz' })
+  endsAt: Date;
+
+  @Column({ type: 'text' })
+  status: AppointmentStatus;
+
+  @Column({ type: 'text', nullable: true })
+  reason: string | null;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/** The contract's appointment shape. */
+export interface AppointmentView {
+  id: string;
+  patientId: string;
+  clinicianId: string;
+  startsAt: string;
+  endsAt: string;
+  status: AppointmentStatus;
+  reason: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toAppointmentView(a: Appointment): AppointmentView {
+  return {
+    id: a.id,
+    patientId: a.patientId,
+    clinicianId: a.clinicianId,
+    startsAt: a.startsAt.toISOString(),
+    endsAt: a.endsAt.toISOString(),
+    status: a.status,
+    reason: a.reason,
+    version: a.version,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,35 @@
+import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { UsersModule } from '../users/users.module';
+import { AppointmentAccessService } from './appointment-access.service';
+import { Appointment } from './appointment.entity';
+import { AppointmentsController } from './appointments.controller';
+import { AppointmentsService } from './appointments.service';
+import { BookingService } from './booking.service';
+import { IdempotencyKeys } from './idempotency-keys';
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Appointment]), UsersModule, AuditModule],
+  controllers: [AppointmentsController],
+  providers: [AppointmentsService, BookingService, AppointmentAccessService, IdempotencyKeys],
+  exports: [AppointmentsService, AppointmentAccessService],
+})
+export class AppointmentsModule implements OnModuleInit, OnModuleDestroy {
+  private purgeTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idempotency: IdempotencyKeys) {}
+
+  onModuleInit(): void {
+    this.purgeTimer = setInterval(() => {
+      this.idempotency.purgeExpired().catch(() => undefined);
+    }, PURGE_EVERY_MS);
+    this.purgeTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purgeTimer);
+  }
+}

@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth/caller';
+import { Clock } from '../common/clock';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { AppointmentAccessService } from './appointment-access.service';
+import { AppointmentStatus, canTransition } from './appointment-status';
+import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
+import { AppointmentsErrors } from './appointments.errors';
+import { assertBookableSlot } from './booking-rules';
+import type { UpdateAppointmentDto } from './dto/update-appointment.dto';
+import { translateOverlap } from './overlap-error';
+
+export interface AppointmentFilter {
+  from?: Date;
+  to?: Date;
+  status?: AppointmentStatus;
+}
+
+/** Reading, rescheduling and status changes of appointments, always scoped to the caller. */
+@Injectable()
+export class AppointmentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AppointmentAccessService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The caller's own appointments (an admin's: everyone's), by start time. */
+  async list(
+    caller: Caller,
+    filter: AppointmentFilter,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<AppointmentView>> {
+    const query = this.dataSource
+      .getRepository(Appointment)
+      .createQueryBuilder('a')
+      .orderBy('a.startsAt', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .limit(limit + 1);
+    if (caller.role !== 'admin') {
+      query.andWhere('(a.patientId = :me OR a.clinicianId = :me)', { me: caller.userId });
+    }
+    if (filter.from) {
+      query.andWhere('a.startsAt >= :from', { from: filter.from });
+    }
+    if (filter.to) {
+      query.andWhere('a.startsAt < :to', { to: filter.to });
+    }
+    if (filter.status) {
+      query.andWhere('a.status = :status', { status: filter.status });
+    }
+    if (cursor) {
+      const key = decodeCursor(cursor, { startsAt: 'timestamp', id: 'uuid' });
+      query.andWhere('(a.startsAt, a.id) > (:startsAt::timestamptz, :id::uuid)', key);
+    }
+    const page = toPage(await query.getMany(), limit, (last) => ({
+      startsAt: last.startsAt.toISOString(),
+      id: last.id,
+    }));
+    return { items: page.items.map(toAppointmentView), nextCursor: page.nextCursor };
+  }
+
+  async get(caller: Caller, id: string): Promise<AppointmentView> {
+    return toAppointmentView(await this.access.requireAppointment(caller, id, 'view'));
+  }
+
+  /** Moves a scheduled visit (or edits its reason), only from the version the caller read. */
+  async reschedule(
+    caller: Caller,
+    id: string,
+    changes: UpdateAppointmentDto,
+    expectedVersion: number | undefined,
+  ): Promise<AppointmentView> {
+    if (!changes.startsAt && !changes.endsAt && changes.reason === undefined) {
+      throw AppointmentsErrors.nothingToChange();
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.access.requireAppointment(caller, id, 'reschedule', manager);
+      if (expectedVersion === undefined) {
+        throw AppointmentsErrors.versionRequired();
+      }
+      if (current.version !== expectedVersion) {
+        throw AppointmentsErrors.versionConflict(current.version);
+      }
+      if (current.status !== 'scheduled') {
+        throw AppointmentsErrors.invalidTransition(current.status, 'rescheduled');
+      }
+      const startsAt = changes.startsAt ?? current.startsAt;
+      const endsAt = changes.endsAt ?? current.endsAt;
+      const moved =
+        startsAt.getTime() !== current.startsAt.getTime() ||
+        endsAt.getTime() !== current.endsAt.getTime();
+      if (moved) {
+        assertBookableSlot(startsAt, endsAt, this.clock.now());
+      }
+      await translateOverlap(() =>
+        manager.query(
+          `UPDATE appointments SET starts_at = $2, ends_at = $3, reason = $4,
+                  version = version + 1, updated_at = now()
+            WHERE id = $1`,
+          [id, startsAt, endsAt, changes.reason ?? current.reason],
+        ),
+      );
+      await this.record(caller, id, moved ? 'appointment.reschedule' : 'appointment.update', manager, {
+        from: { startsAt: current.startsAt, endsAt: current.endsAt },
+        to: { startsAt, endsAt },
+      });
+      return this.reload(id, manager);
+    });
+  }
+
+  cancel(caller: Caller, id: string, reason: string | undefined): Promise<AppointmentView> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.access.requireAppointment(caller, id, 'cancel', manager);
+      await this.changeStatus(current, 'cancelled', manager);
+      await this.record(caller, id, 'appointment.cancel', manager, { reason: reason ?? null });
+      return this.reload(id, manager);
+    });
+  }
+
+  /** A clinician (or admin) records that the patient did not come, once the start has passed. */
+  markNoShow(caller: Caller, id: string): Promise<AppointmentView> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.access.requireAppointment(caller, id, 'no_show', manager);
+      if (!canTransition(current.status, 'no_show')) {
+        throw AppointmentsErrors.invalidTransition(current.status, 'no_show');
+      }
+      if (this.clock.now().getTime() < current.startsAt.getTime()) {
+        throw AppointmentsErrors.notStarted();
+      }
+      await this.changeStatus(current, 'no_show', manager);
+      await this.record(caller, id, 'appointment.no_show', manager);
+      return this.reload(id, manager);
+    });
+  }
+
+  private async changeStatus(
+    current: Appointment,
+    to: AppointmentStatus,
+    manager: EntityManager,
+  ): Promise<void> {
+    if (!canTransition(current.status, to)) {
+      throw AppointmentsErrors.invalidTransition(current.status, to);
+    }
+    await manager.query(
+      `UPDATE appointments SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
+      [current.id, to],
+    );
+  }
+
+  private record(
+    caller: Caller,
+    id: string,
+    action: string,
+    manager: EntityManager,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    return this.audit.record(
+      {
+        actorId: caller.userId,
+        action,
+        outcome: 'success',
+        target: { type: 'appointment', id },
+        details,
+        origin: caller,
+      },
+      manager,
+    );
+  }
+
+  private async reload(id: string, manager: EntityManager): Promise<AppointmentView> {
+    return toAppointmentView(await manager.getRepository(Appointment).findOneByOrFail({ id }));
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth/caller';
+import { Clock } from '../common/clock';
+import { UsersService } from '../users/users.service';
+import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
+import { AppointmentsErrors } from './appointments.errors';
+import { assertBookableSlot } from './booking-rules';
+import type { CreateAppointmentDto } from './dto/create-appointment.dto';
+import { IdempotencyKeys } from './idempotency-keys';
+import { translateOverlap } from './overlap-error';
+
+export interface BookingResult {
+  appointment: AppointmentView;
+  /** True when an Idempotency-Key replayed an earlier booking instead of making a new one. */
+  replayed: boolean;
+}
+
+interface BookingRequest {
+  clinicianId: string;
+  patientId: string;
+  startsAt: string;
+  endsAt: string;
+  reason: string | null;
+}
+
+class KeyAlreadyClaimed extends Error {}
+
+/** Booking: who may book for whom, the slot rules, and safe retries. */
+@Injectable()
+export class BookingService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly idempotency: IdempotencyKeys,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async book(
+    caller: Caller,
+    dto: CreateAppointmentDto,
+    idempotencyKey: string | undefined,
+  ): Promise<BookingResult> {
+    const request = this.resolveParties(caller, dto);
+    assertBookableSlot(dto.startsAt, dto.endsAt, this.clock.now());
+    if (idempotencyKey === undefined) {
+      return { appointment: await this.insert(caller, request), replayed: false };
+    }
+    this.idempotency.assertWellFormed(idempotencyKey);
+    const fingerprint = this.idempotency.fingerprint(request);
+    const earlier = await this.idempotency.find(caller.userId, idempotencyKey, fingerprint);
+    if (earlier) {
+      return { appointment: await this.load(earlier), replayed: true };
+    }
+    try {
+      const appointment = await this.insert(caller, request, (id, manager) =>
+        this.idempotency.claim(caller.userId, idempotencyKey, fingerprint, id, manager),
+      );
+      return { appointment, replayed: false };
+    } catch (error) {
+      if (!(error instanceof KeyAlreadyClaimed)) {
+        throw error;
+      }
+      const winner = await this.idempotency.find(caller.userId, idempotencyKey, fingerprint);
+      if (!winner) {
+        throw error;
+      }
+      return { appointment: await this.load(winner), replayed: true };
+    }
+  }
+
+  private resolveParties(caller: Caller, dto: CreateAppointmentDto): BookingRequest {
+    let patientId = dto.patientId;
+    switch (caller.role) {
+      case 'patient':
+        if (patientId !== undefined && patientId !== caller.userId) {
+          throw AppointmentsErrors.bookingNotAllowed('A patient books only for themselves');
+        }
+        patientId = caller.userId;
+        break;
+      case 'clinician':
+        if (dto.clinicianId !== caller.userId) {
+          throw AppointmentsErrors.bookingNotAllowed('A clinician books only in their own diary');
+        }
+        break;
+      case 'admin':
+        break;
+    }
+    if (!patientId) {
+      throw AppointmentsErrors.patientRequired();
+    }
+    return {
+      clinicianId: dto.clinicianId,
+      patientId,
+      startsAt: dto.startsAt.toISOString(),
+      endsAt: dto.endsAt.toISOString(),
+      reason: dto.reason ?? null,
+    };
+  }
+
+  private async insert(
+    caller: Caller,
+    request: BookingRequest,
+    claimKey?: (appointmentId: string, manager: EntityManager) => Promise<boolean>,
+  ): Promise<AppointmentView> {
+    const id = randomUUID();
+    return this.dataSource.transaction(async (manager) => {
+      if (claimKey && !(await claimKey(id, manager))) {
+        throw new KeyAlreadyClaimed();
+      }
+      const [clinician, patient] = await Promise.all([
+        this.users.findActive(request.clinicianId, 'clinician', manager),
+        this.users.findActive(request.patientId, 'patient', manager),
+      ]);
+      if (!clinician) {
+        throw AppointmentsErrors.unknownParty('clinician');
+      }
+      if (!patient) {
+        throw AppointmentsErrors.unknownParty('patient');
+      }
+      const repo = manager.getRepository(Appointment);
+      await translateOverlap(() => repo.insert({ id, ...request }));
+      await this.audit.record(
+        {
+          actorId: caller.userId,
+          action: 'appointment.create',
+          outcome: 'success',
+          target: { type: 'appointment', id },
+          details: { startsAt: request.startsAt, endsAt: request.endsAt },
+          origin: caller,
+        },
+        manager,
+      );
+      return toAppointmentView(await repo.findOneByOrFail({ id }));
+    });
+  }
+
+  private async load(id: string): Promise<AppointmentView> {
+    const appointment = await this.dataSource.getRepository(Appointment).findOneBy({ id });
+    if (!appointment) {
+      throw AppointmentsErrors.notFound();
+    }
+    return toAppointmentView(appointment);
+  }
+}

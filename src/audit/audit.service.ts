@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { RequestOrigin } from '../auth/caller';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { AuditEntry, AuditOutcome } from './audit-entry.entity';
+
+export interface AuditRecord {
+  actorId: string | null;
+  action: string;
+  outcome: AuditOutcome;
+  target?: { type: string; id: string };
+  details?: Record<string, unknown>;
+  origin: RequestOrigin;
+}
+
+/** Writes the append-only audit log, inside the caller's transaction when given one. */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(entry: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (actor_id, action, target_type, target_id, outcome, ip, request_id, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        entry.actorId,
+        entry.action,
+        entry.target?.type ?? null,
+        entry.target?.id ?? null,
+        entry.outcome,
+        entry.origin.ip,
+        entry.origin.requestId,
+        JSON.stringify(entry.details ?? {}),
+      ],
+    );
+  }
+
+  /**
+   * How many failed attempts at `action` were recorded since `since` for one email or one
+   * address, and when the oldest of them was (to tell a throttled client when to retry).
+   */
+  async recentFailures(
+    action: string,
+    since: Date,
+    key: { email: string } | { ip: string },
+  ): Promise<{ count: number; oldestAt: Date | null }> {
+    const [column, value] = 'email' in key ? [`details ->> 'email'`, key.email] : ['ip', key.ip];
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS count, min(at) AS "oldestAt" FROM audit_log
+        WHERE action = $1 AND outcome = 'failure' AND ${column} = $2 AND at > $3`,
+      [action, value, since],
+    )) as { count: number; oldestAt: Date | null }[];
+    return row;
+  }
+
+  /** Newest first. */
+  async list(cursor: string | undefined, limit: number): Promise<Page<AuditEntry>> {
+    const query = this.dataSource
+      .getRepository(AuditEntry)
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (cursor) {
+      const { id } = decodeCursor(cursor, { id: 'bigint' });
+      query.where('a.id < :id', { id });
+    }
+    return toPage(await query.getMany(), limit, (last) => ({ id: last.id }));
+  }
+}

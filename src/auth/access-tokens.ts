@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { Role } from '../users/role';
+import type { ActiveSession } from './sessions.service';
+
+export const JWT_ALGORITHM = 'HS256';
+export const JWT_ISSUER = 'televisit';
+export const JWT_AUDIENCE = 'televisit';
+
+/** The claims of an access token: who, in which role, within which login. */
+export interface AccessTokenClaims {
+  sub: string;
+  role: Role;
+  sid: string;
+}
+
+/** Mints short-lived access tokens with one fixed algorithm. */
+@Injectable()
+export class AccessTokens {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get ttlSeconds(): number {
+    return this.config.accessTokenTtlSeconds;
+  }
+
+  sign(session: ActiveSession): Promise<string> {
+    const claims: AccessTokenClaims = {
+      sub: session.userId,
+      role: session.role,
+      sid: session.sessionId,
+    };
+    return this.jwt.signAsync(claims, {
+      secret: this.config.jwtSecret,
+      algorithm: JWT_ALGORITHM,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      expiresIn: this.config.accessTokenTtlSeconds,
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { sql } from '../database/sql';
+import type { Role } from '../users/role';
+import { USER_DISABLED, UserDisabledEvent } from '../users/user-events';
+
+export interface ActiveSession {
+  sessionId: string;
+  userId: string;
+  role: Role;
+}
+
+/** What presenting a refresh token found. */
+export type RefreshLookup =
+  | { kind: 'unknown' }
+  | { kind: 'reused'; sessionId: string; userId: string }
+  | { kind: 'ended'; sessionId: string; userId: string }
+  | { kind: 'valid'; session: ActiveSession };
+
+/**
+ * Logins (`auth_sessions`) and their refresh tokens. A refresh token is 256 random bits; only
+ * its SHA-256 is stored, so a database leak does not hand out logins.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async start(userId: string, manager: EntityManager): Promise<{ sessionId: string; refreshToken: string }> {
+    const [{ id }] = await sql<{ id: string }>(
+      manager,
+      `INSERT INTO auth_sessions (user_id, expires_at)
+       VALUES ($1, now() + make_interval(secs => $2)) RETURNING id`,
+      [userId, this.config.refreshTokenTtlSeconds],
+    );
+    return { sessionId: id, refreshToken: await this.issueRefreshToken(id, manager) };
+  }
+
+  /** Locks the token's row, so two concurrent uses of one token are seen as reuse. */
+  async lookupRefreshToken(token: string, manager: EntityManager): Promise<RefreshLookup> {
+    const [row] = await sql<{
+      session_id: string;
+      used_at: Date | null;
+      user_id: string;
+      role: Role;
+      live: boolean;
+    }>(
+      manager,
+      `SELECT rt.session_id, rt.used_at, s.user_id, u.role,
+              (s.revoked_at IS NULL AND s.expires_at > now() AND u.disabled_at IS NULL) AS live
+         FROM refresh_tokens rt
+         JOIN auth_sessions s ON s.id = rt.session_id
+         JOIN users u ON u.id = s.user_id
+        WHERE rt.token_hash = $1
+        FOR UPDATE OF rt`,
+      [hashToken(token)],
+    );
+    if (!row) {
+      return { kind: 'unknown' };
+    }
+    const ids = { sessionId: row.session_id, userId: row.user_id };
+    if (!row.live) {
+      return { kind: 'ended', ...ids };
+    }
+    if (row.used_at) {
+      return { kind: 'reused', ...ids };
+    }
+    return { kind: 'valid', session: { ...ids, role: row.role } };
+  }
+
+  /** Marks `token` used and issues its successor; the login's lifetime slides forward. */
+  async rotate(token: string, sessionId: string, manager: EntityManager): Promise<string> {
+    await manager.query(`UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1`, [
+      hashToken(token),
+    ]);
+    await manager.query(
+      `UPDATE auth_sessions SET expires_at = now() + make_interval(secs => $2) WHERE id = $1`,
+      [sessionId, this.config.refreshTokenTtlSeconds],
+    );
+    return this.issueRefreshToken(sessionId, manager);
+  }
+
+  async revoke(sessionId: string, reason: string, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE id = $1 AND revoked_at IS NULL`,
+      [sessionId, reason],
+    );
+  }
+
+  /** The login behind an access token, if it is still live and its user still enabled. */
+  async findActive(sessionId: string, userId: string): Promise<ActiveSession | undefined> {
+    const [row] = await sql<{ role: Role }>(
+      this.dataSource.manager,
+      `SELECT u.role FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND u.disabled_at IS NULL`,
+      [sessionId, userId],
+    );
+    return row ? { sessionId, userId, role: row.role } : undefined;
+  }
+
+  @OnEvent(USER_DISABLED, { promisify: true })
+  async revokeAllOfUser(event: UserDisabledEvent): Promise<void> {
+    await event.manager.query(
+      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'user_disabled'
+        WHERE user_id = $1 AND revoked_at IS NULL`,
+      [event.userId],
+    );
+  }
+
+  private async issueRefreshToken(sessionId: string, manager: EntityManager): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await manager.query(`INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)`, [
+      hashToken(token),
+      sessionId,
+    ]);
+    return token;
+  }
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

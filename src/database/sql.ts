@@ -1,0 +1,18 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Runs SQL and returns its rows. TypeORM answers `[rows, count]` for UPDATE and DELETE but
+ * plain rows otherwise; with RETURNING, callers only ever want the rows.
+ */
+export async function sql<T>(manager: EntityManager, text: string, params: unknown[] = []): Promise<T[]> {
+  const result: unknown = await manager.query(text, params);
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as T[];
+  }
+  return result as T[];
+}

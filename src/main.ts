@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import type { AppConfig } from './config/app-config';
+import { loadConfig } from './config/load-config';
+import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+
+  let embedded: RunningPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    process.stdout.write(
+      `No DATABASE_URL: starting embedded PostgreSQL in ${config.dataDir} on port ${config.embeddedPostgresPort}\n`,
+    );
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+      database: 'televisit',
+    });
+    databaseUrl = embedded.url;
+  }
+
+  const app = await createApp({ ...config, databaseUrl });
+  await app.listen(config.port, config.host);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    process.stdout.write(`${signal}: shutting down\n`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,9 @@
+import { AppError } from '../common/app-error';
+
+export const UsersErrors = {
+  emailTaken: () =>
+    new AppError('conflict', 'EMAIL_TAKEN', 'An account with this email already exists'),
+  notFound: () => new AppError('not_found', 'USER_NOT_FOUND', 'No such user'),
+  cannotDisableSelf: () =>
+    new AppError('invalid', 'CANNOT_DISABLE_SELF', 'An admin cannot disable their own account'),
+};
