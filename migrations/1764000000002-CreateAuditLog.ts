@@ -18,6 +18,8 @@ export class CreateAuditLog1764000000002 implements MigrationInterface {
         details     jsonb NOT NULL DEFAULT '{}'::jsonb,
         CONSTRAINT audit_log_outcome_check CHECK (outcome IN ('success', 'failure', 'denied'))
       )`);
+    await queryRunner.query(`CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, id)`);
+    await queryRunner.query(`CREATE INDEX audit_log_target_idx ON audit_log (target_id, id)`);
     // Failed logins are throttled by counting them here, per account and per address.
     await queryRunner.query(`
       CREATE INDEX audit_log_failed_login_email_idx ON audit_log ((details ->> 'email'), at)

@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
-import { PageQueryDto } from '../common/pagination';
 import { AuditService } from './audit.service';
+import { ListAuditQuery } from './list-audit.query';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -12,7 +12,8 @@ export class AuditController {
 
   @Get()
   @Roles('admin')
-  list(@Query() query: PageQueryDto) {
-    return this.audit.list(query.cursor, query.limit);
+  list(@Query() query: ListAuditQuery) {
+    const { cursor, limit, ...filter } = query;
+    return this.audit.list(filter, cursor, limit);
   }
 }

@@ -19,7 +19,10 @@ export interface AuditRecord {
 export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async record(entry: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async record(
+    entry: AuditRecord,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO audit_log (actor_id, action, target_type, target_id, outcome, ip, request_id, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -55,15 +58,25 @@ export class AuditService {
   }
 
   /** Newest first. */
-  async list(cursor: string | undefined, limit: number): Promise<Page<AuditEntry>> {
+  async list(
+    filter: { actorId?: string; targetId?: string },
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<AuditEntry>> {
     const query = this.dataSource
       .getRepository(AuditEntry)
       .createQueryBuilder('a')
       .orderBy('a.id', 'DESC')
       .limit(limit + 1);
+    if (filter.actorId) {
+      query.andWhere('a.actorId = :actorId', { actorId: filter.actorId });
+    }
+    if (filter.targetId) {
+      query.andWhere('a.targetId = :targetId', { targetId: filter.targetId });
+    }
     if (cursor) {
       const { id } = decodeCursor(cursor, { id: 'bigint' });
-      query.where('a.id < :id', { id });
+      query.andWhere('a.id < :id', { id });
     }
     return toPage(await query.getMany(), limit, (last) => ({ id: last.id }));
   }

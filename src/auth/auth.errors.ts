@@ -36,6 +36,5 @@ export const AuthErrors = {
       'SESSION_ENDED',
       'This login has ended (logged out or disabled)',
     ),
-  forbiddenRole: () =>
-    new AppError('forbidden', 'FORBIDDEN_ROLE', 'Your role may not do this'),
+  forbiddenRole: () => new AppError('forbidden', 'FORBIDDEN_ROLE', 'Your role may not do this'),
 };

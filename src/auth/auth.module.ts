@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokens } from './access-tokens';
@@ -14,7 +13,7 @@ import { RolesGuard } from './roles.guard';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UsersModule, AuditModule],
+  imports: [JwtModule.register({}), UsersModule, AuditModule],
   controllers: [AuthController],
   providers: [
     AuthService,
@@ -25,6 +24,6 @@ import { SessionsService } from './sessions.service';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [SessionsService],
+  exports: [SessionsService, JwtStrategy],
 })
 export class AuthModule {}

@@ -1,39 +1,29 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { AppError } from '../common/app-error';
-import { AuthErrors } from './auth.errors';
+import type { Request } from 'express';
+import type { Caller } from './caller';
+import { JwtStrategy } from './jwt.strategy';
 import { IS_PUBLIC } from './public.decorator';
+import { originOf } from './request-origin.decorator';
 
 /** Global: every route needs a valid access token unless marked @Public(). */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtStrategy,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
-  }
-
-  override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
-    if (error instanceof AppError) {
-      throw error;
+    if (isPublic) {
+      return true;
     }
-    if (user) {
-      return user;
-    }
-    const name = (info as { name?: string } | undefined)?.name;
-    if (name === 'TokenExpiredError') {
-      throw AuthErrors.expiredToken();
-    }
-    if (info instanceof Error && info.message === 'No auth token') {
-      throw AuthErrors.missingToken();
-    }
-    throw AuthErrors.invalidToken();
+    const request = context.switchToHttp().getRequest<Request & { user?: Caller }>();
+    request.user = await this.jwt.authenticate(request, originOf(request));
+    return true;
   }
 }

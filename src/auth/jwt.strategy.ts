@@ -1,36 +1,84 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { IncomingMessage } from 'node:http';
+import { ExtractJwt, JwtFromRequestFunction, Strategy, VerifiedCallback } from 'passport-jwt';
+import { AppError } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AccessTokenClaims, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './access-tokens';
 import { AuthErrors } from './auth.errors';
-import type { Caller } from './caller';
-import { originOf } from './request-origin.decorator';
+import type { Caller, RequestOrigin } from './caller';
 import { SessionsService } from './sessions.service';
 
+/** What passport-jwt calls on the per-attempt copy of the strategy. */
+interface StrategyAttempt {
+  success(user: unknown): void;
+  fail(info: unknown): void;
+  error(error: unknown): void;
+  authenticate(request: IncomingMessage, options: object): void;
+}
+
 /**
- * Verifies the bearer token (one fixed algorithm), then checks its login is still live, so
- * logout and disabling take effect on the very next request.
+ * Verifies access tokens with passport-jwt (one fixed algorithm, issuer and audience), then
+ * checks the login is still live, so logout and disabling take effect on the next request.
+ *
+ * The strategy is driven directly rather than through passport's process-wide registry, so
+ * several app instances in one process (tests, the multi-instance suite) never share one.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy {
+  private readonly fromHeader: Strategy;
+  private readonly fromHeaderOrQuery: Strategy;
+
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionsService,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
-      algorithms: [JWT_ALGORITHM],
-      issuer: JWT_ISSUER,
-      audience: JWT_AUDIENCE,
-      passReqToCallback: true,
+    const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
+    this.fromHeader = this.strategy(config, bearer);
+    // Browsers cannot set headers on a WebSocket upgrade; only there may the token ride the URL.
+    this.fromHeaderOrQuery = this.strategy(
+      config,
+      ExtractJwt.fromExtractors([bearer, ExtractJwt.fromUrlQueryParameter('access_token')]),
+    );
+  }
+
+  /** The caller behind a request's bearer token, or an AppError saying why there is none. */
+  authenticate(
+    request: IncomingMessage,
+    origin: RequestOrigin,
+    options: { allowQueryToken?: boolean } = {},
+  ): Promise<Caller> {
+    const strategy = options.allowQueryToken ? this.fromHeaderOrQuery : this.fromHeader;
+    return new Promise<Caller>((resolve, reject) => {
+      const attempt = Object.create(strategy) as StrategyAttempt;
+      attempt.success = (session) =>
+        resolve({ ...(session as Omit<Caller, keyof RequestOrigin>), ...origin });
+      attempt.fail = (info) => reject(toAuthError(info));
+      attempt.error = (error) =>
+        reject(error instanceof AppError ? error : AuthErrors.invalidToken());
+      attempt.authenticate(request, {});
     });
   }
 
-  async validate(request: Request, claims: AccessTokenClaims): Promise<Caller> {
+  private strategy(config: AppConfig, jwtFromRequest: JwtFromRequestFunction): Strategy {
+    return new Strategy(
+      {
+        jwtFromRequest,
+        secretOrKey: config.jwtSecret,
+        algorithms: [JWT_ALGORITHM],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      },
+      (claims: AccessTokenClaims, done: VerifiedCallback) => {
+        this.validate(claims).then(
+          (session) => done(null, session),
+          (error: unknown) => done(error),
+        );
+      },
+    );
+  }
+
+  private async validate(claims: AccessTokenClaims) {
     if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
       throw AuthErrors.invalidToken();
     }
@@ -38,6 +86,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!session) {
       throw AuthErrors.sessionEnded();
     }
-    return { ...session, ...originOf(request) };
+    return session;
   }
+}
+
+function toAuthError(info: unknown): AppError {
+  if ((info as { name?: string } | undefined)?.name === 'TokenExpiredError') {
+    return AuthErrors.expiredToken();
+  }
+  if (info instanceof Error && info.message === 'No auth token') {
+    return AuthErrors.missingToken();
+  }
+  return AuthErrors.invalidToken();
 }

@@ -33,7 +33,10 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async start(userId: string, manager: EntityManager): Promise<{ sessionId: string; refreshToken: string }> {
+  async start(
+    userId: string,
+    manager: EntityManager,
+  ): Promise<{ sessionId: string; refreshToken: string }> {
     const [{ id }] = await sql<{ id: string }>(
       manager,
       `INSERT INTO auth_sessions (user_id, expires_at)

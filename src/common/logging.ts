@@ -17,7 +17,8 @@ export function loggingParams(config: AppConfig): Params {
       level: config.logLevel,
       genReqId: (request: IncomingMessage, response: ServerResponse) => {
         const incoming = request.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        const id =
+          typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
         response.setHeader('X-Request-Id', id);
         return id;
       },
@@ -31,7 +32,11 @@ export function loggingParams(config: AppConfig): Params {
       },
       redact: ['req.headers', 'res.headers', '*.password', '*.accessToken', '*.refreshToken'],
       customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        error || response.statusCode >= 500
+          ? 'error'
+          : response.statusCode >= 400
+            ? 'warn'
+            : 'info',
     },
   };
 }

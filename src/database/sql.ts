@@ -4,7 +4,11 @@ import type { EntityManager } from 'typeorm';
  * Runs SQL and returns its rows. TypeORM answers `[rows, count]` for UPDATE and DELETE but
  * plain rows otherwise; with RETURNING, callers only ever want the rows.
  */
-export async function sql<T>(manager: EntityManager, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T>(
+  manager: EntityManager,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const result: unknown = await manager.query(text, params);
   if (
     Array.isArray(result) &&

@@ -45,4 +45,3 @@ export class UsersController {
     return this.users.setDisabled(id, dto.disabled, caller);
   }
 }
-

@@ -111,7 +111,12 @@ describe('accounts and tokens (e2e)', () => {
       const patient = await makePatient(t.api);
       const claims = JSON.parse(Buffer.from(patient.token.split('.')[1], 'base64url').toString());
       const expired = sign(
-        { sub: claims.sub, role: claims.role, sid: claims.sid, exp: Math.floor(Date.now() / 1000) - 60 },
+        {
+          sub: claims.sub,
+          role: claims.role,
+          sid: claims.sid,
+          exp: Math.floor(Date.now() / 1000) - 60,
+        },
         DEVELOPMENT_JWT_SECRET,
         { algorithm: 'HS256', issuer: 'televisit', audience: 'televisit' },
       );
@@ -172,13 +177,18 @@ describe('accounts and tokens (e2e)', () => {
 
     it('logout ends that login only', async () => {
       const patient = await makePatient(t.api);
-      const other = await t.api.post('/api/auth/login', { email: patient.email, password: PASSWORD });
+      const other = await t.api.post('/api/auth/login', {
+        email: patient.email,
+        password: PASSWORD,
+      });
       const out = await t.api.post('/api/auth/logout', { refreshToken: patient.refreshToken });
       expect(out.status).toBe(204);
       expect((await t.api.get('/api/users/me', { token: patient.token })).status).toBe(401);
       const refresh = await t.api.post('/api/auth/refresh', { refreshToken: patient.refreshToken });
       expect(refresh.status).toBe(401);
-      expect((await t.api.get('/api/users/me', { token: other.body.accessToken })).status).toBe(200);
+      expect((await t.api.get('/api/users/me', { token: other.body.accessToken })).status).toBe(
+        200,
+      );
     });
   });
 
@@ -256,7 +266,10 @@ describe('accounts and tokens (e2e)', () => {
 
       await t.api.patch(`/api/users/${clinician.id}`, { disabled: false }, { token: admin.token });
       expect((await t.api.get('/api/users/me', { token: clinician.token })).status).toBe(401);
-      const back = await t.api.post('/api/auth/login', { email: clinician.email, password: PASSWORD });
+      const back = await t.api.post('/api/auth/login', {
+        email: clinician.email,
+        password: PASSWORD,
+      });
       expect(back.status).toBe(200);
     });
 
@@ -267,7 +280,8 @@ describe('accounts and tokens (e2e)', () => {
       const items: { id: string }[] = [];
       let cursor: string | null = null;
       do {
-        const res = await t.api.get(`/api/clinicians?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+        const path: string = `/api/clinicians?limit=100${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await t.api.get<{ items: { id: string }[]; nextCursor: string | null }>(path, {
           token: patient.token,
         });
         items.push(...res.body.items);
@@ -279,7 +293,11 @@ describe('accounts and tokens (e2e)', () => {
     it('an unknown user id is 404 USER_NOT_FOUND', async () => {
       const admin = await loginAdmin(t);
       for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
-        const res = await t.api.patch(`/api/users/${id}`, { disabled: true }, { token: admin.token });
+        const res = await t.api.patch(
+          `/api/users/${id}`,
+          { disabled: true },
+          { token: admin.token },
+        );
         expect(res.status).toBe(404);
         expect(res.body.code).toBe('USER_NOT_FOUND');
       }

@@ -13,7 +13,15 @@ export interface RequestOptions {
 
 /** A thin real-HTTP client for e2e tests. */
 export class Api {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly defaultHeaders: Record<string, string> = {},
+  ) {}
+
+  /** The same server, every request carrying these headers too (e.g. X-Forwarded-For). */
+  with(headers: Record<string, string>): Api {
+    return new Api(this.baseUrl, { ...this.defaultHeaders, ...headers });
+  }
 
   get<T = any>(path: string, options: RequestOptions = {}) {
     return this.request<T>('GET', path, undefined, options);
@@ -33,7 +41,7 @@ export class Api {
     body: unknown,
     options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
     if (options.token) {
       headers.authorization = `Bearer ${options.token}`;
     }
