@@ -28,7 +28,9 @@ export async function createApp(
 
   const openApi = new DocumentBuilder()
     .setTitle('Televisit')
-    .setDescription('Booking, visits and notifications for telemedicine. See docs/ for the socket protocol.')
+    .setDescription(
+      'Booking, visits and notifications for telemedicine. See docs/ for the socket protocol.',
+    )
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();

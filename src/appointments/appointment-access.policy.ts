@@ -1,13 +1,7 @@
 import type { Role } from '../users/role';
 
 export type AppointmentAction =
-  | 'view'
-  | 'reschedule'
-  | 'cancel'
-  | 'no_show'
-  | 'join'
-  | 'admit'
-  | 'end';
+  'view' | 'reschedule' | 'cancel' | 'no_show' | 'join' | 'admit' | 'end';
 
 export interface Participants {
   patientId: string;

@@ -2,8 +2,7 @@ import { AppError } from '../common/app-error';
 import type { AppointmentStatus } from './appointment-status';
 
 export const AppointmentsErrors = {
-  notFound: () =>
-    new AppError('not_found', 'APPOINTMENT_NOT_FOUND', 'No such appointment'),
+  notFound: () => new AppError('not_found', 'APPOINTMENT_NOT_FOUND', 'No such appointment'),
   forbidden: (action: string) =>
     new AppError('forbidden', 'FORBIDDEN_ROLE', `Your role in this appointment may not ${action}`),
   conflict: (who: 'clinician' | 'patient') =>
@@ -14,12 +13,10 @@ export const AppointmentsErrors = {
       { with: who },
     ),
   invalidTransition: (from: AppointmentStatus, to: AppointmentStatus | 'rescheduled') =>
-    new AppError(
-      'conflict',
-      'INVALID_TRANSITION',
-      `A ${from} appointment cannot become ${to}`,
-      { from, to },
-    ),
+    new AppError('conflict', 'INVALID_TRANSITION', `A ${from} appointment cannot become ${to}`, {
+      from,
+      to,
+    }),
   versionConflict: (currentVersion: number) =>
     new AppError(
       'conflict',
@@ -35,8 +32,7 @@ export const AppointmentsErrors = {
     ),
   badIfMatch: () =>
     new AppError('invalid', 'INVALID_IF_MATCH', 'If-Match must hold a version number, like "3"'),
-  inThePast: () =>
-    new AppError('invalid', 'APPOINTMENT_IN_PAST', 'startsAt must be in the future'),
+  inThePast: () => new AppError('invalid', 'APPOINTMENT_IN_PAST', 'startsAt must be in the future'),
   badTimeRange: (message: string) => new AppError('invalid', 'INVALID_TIME_RANGE', message),
   notStarted: () =>
     new AppError(
@@ -44,8 +40,7 @@ export const AppointmentsErrors = {
       'APPOINTMENT_NOT_STARTED',
       'A visit can only be marked no-show after its start time',
     ),
-  bookingNotAllowed: (message: string) =>
-    new AppError('forbidden', 'BOOKING_NOT_ALLOWED', message),
+  bookingNotAllowed: (message: string) => new AppError('forbidden', 'BOOKING_NOT_ALLOWED', message),
   patientRequired: () =>
     new AppError('invalid', 'PATIENT_REQUIRED', 'patientId is required when booking for a patient'),
   unknownParty: (who: 'clinician' | 'patient') =>

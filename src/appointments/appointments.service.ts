@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { Clock } from '../common/clock';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { retryOnDeadlock } from '../database/deadlock-retry';
 import { AppointmentAccessService } from './appointment-access.service';
 import { AppointmentStatus, canTransition } from './appointment-status';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
@@ -79,39 +80,47 @@ export class AppointmentsService {
     if (!changes.startsAt && !changes.endsAt && changes.reason === undefined) {
       throw AppointmentsErrors.nothingToChange();
     }
-    return this.dataSource.transaction(async (manager) => {
-      const current = await this.access.requireAppointment(caller, id, 'reschedule', manager);
-      if (expectedVersion === undefined) {
-        throw AppointmentsErrors.versionRequired();
-      }
-      if (current.version !== expectedVersion) {
-        throw AppointmentsErrors.versionConflict(current.version);
-      }
-      if (current.status !== 'scheduled') {
-        throw AppointmentsErrors.invalidTransition(current.status, 'rescheduled');
-      }
-      const startsAt = changes.startsAt ?? current.startsAt;
-      const endsAt = changes.endsAt ?? current.endsAt;
-      const moved =
-        startsAt.getTime() !== current.startsAt.getTime() ||
-        endsAt.getTime() !== current.endsAt.getTime();
-      if (moved) {
-        assertBookableSlot(startsAt, endsAt, this.clock.now());
-      }
-      await translateOverlap(() =>
-        manager.query(
-          `UPDATE appointments SET starts_at = $2, ends_at = $3, reason = $4,
+    return retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        const current = await this.access.requireAppointment(caller, id, 'reschedule', manager);
+        if (expectedVersion === undefined) {
+          throw AppointmentsErrors.versionRequired();
+        }
+        if (current.version !== expectedVersion) {
+          throw AppointmentsErrors.versionConflict(current.version);
+        }
+        if (current.status !== 'scheduled') {
+          throw AppointmentsErrors.invalidTransition(current.status, 'rescheduled');
+        }
+        const startsAt = changes.startsAt ?? current.startsAt;
+        const endsAt = changes.endsAt ?? current.endsAt;
+        const moved =
+          startsAt.getTime() !== current.startsAt.getTime() ||
+          endsAt.getTime() !== current.endsAt.getTime();
+        if (moved) {
+          assertBookableSlot(startsAt, endsAt, this.clock.now());
+        }
+        await translateOverlap(() =>
+          manager.query(
+            `UPDATE appointments SET starts_at = $2, ends_at = $3, reason = $4,
                   version = version + 1, updated_at = now()
             WHERE id = $1`,
-          [id, startsAt, endsAt, changes.reason ?? current.reason],
-        ),
-      );
-      await this.record(caller, id, moved ? 'appointment.reschedule' : 'appointment.update', manager, {
-        from: { startsAt: current.startsAt, endsAt: current.endsAt },
-        to: { startsAt, endsAt },
-      });
-      return this.reload(id, manager);
-    });
+            [id, startsAt, endsAt, changes.reason ?? current.reason],
+          ),
+        );
+        await this.record(
+          caller,
+          id,
+          moved ? 'appointment.reschedule' : 'appointment.update',
+          manager,
+          {
+            from: { startsAt: current.startsAt, endsAt: current.endsAt },
+            to: { startsAt, endsAt },
+          },
+        );
+        return this.reload(id, manager);
+      }),
+    );
   }
 
   cancel(caller: Caller, id: string, reason: string | undefined): Promise<AppointmentView> {

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { Clock } from '../common/clock';
+import { retryOnDeadlock } from '../database/deadlock-retry';
 import { UsersService } from '../users/users.service';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
@@ -108,35 +109,37 @@ export class BookingService {
     claimKey?: (appointmentId: string, manager: EntityManager) => Promise<boolean>,
   ): Promise<AppointmentView> {
     const id = randomUUID();
-    return this.dataSource.transaction(async (manager) => {
-      if (claimKey && !(await claimKey(id, manager))) {
-        throw new KeyAlreadyClaimed();
-      }
-      const [clinician, patient] = await Promise.all([
-        this.users.findActive(request.clinicianId, 'clinician', manager),
-        this.users.findActive(request.patientId, 'patient', manager),
-      ]);
-      if (!clinician) {
-        throw AppointmentsErrors.unknownParty('clinician');
-      }
-      if (!patient) {
-        throw AppointmentsErrors.unknownParty('patient');
-      }
-      const repo = manager.getRepository(Appointment);
-      await translateOverlap(() => repo.insert({ id, ...request }));
-      await this.audit.record(
-        {
-          actorId: caller.userId,
-          action: 'appointment.create',
-          outcome: 'success',
-          target: { type: 'appointment', id },
-          details: { startsAt: request.startsAt, endsAt: request.endsAt },
-          origin: caller,
-        },
-        manager,
-      );
-      return toAppointmentView(await repo.findOneByOrFail({ id }));
-    });
+    return retryOnDeadlock(() =>
+      this.dataSource.transaction(async (manager) => {
+        if (claimKey && !(await claimKey(id, manager))) {
+          throw new KeyAlreadyClaimed();
+        }
+        const [clinician, patient] = await Promise.all([
+          this.users.findActive(request.clinicianId, 'clinician', manager),
+          this.users.findActive(request.patientId, 'patient', manager),
+        ]);
+        if (!clinician) {
+          throw AppointmentsErrors.unknownParty('clinician');
+        }
+        if (!patient) {
+          throw AppointmentsErrors.unknownParty('patient');
+        }
+        const repo = manager.getRepository(Appointment);
+        await translateOverlap(() => repo.insert({ id, ...request }));
+        await this.audit.record(
+          {
+            actorId: caller.userId,
+            action: 'appointment.create',
+            outcome: 'success',
+            target: { type: 'appointment', id },
+            details: { startsAt: request.startsAt, endsAt: request.endsAt },
+            origin: caller,
+          },
+          manager,
+        );
+        return toAppointmentView(await repo.findOneByOrFail({ id }));
+      }),
+    );
   }
 
   private async load(id: string): Promise<AppointmentView> {

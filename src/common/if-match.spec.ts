@@ -27,6 +27,9 @@ describe('parseIfMatchVersion', () => {
     ['a lowercase weak prefix', 'w/"3"'],
     ['digits with letters', '3a'],
     ['an exponent', '1e3'],
+    ['an unclosed quote', '"3'],
+    ['an unopened quote', '3"'],
+    ['a weak prefix without quotes', 'W/3'],
   ])('refuses %s', (_label, header) => {
     expect(parseIfMatchVersion(header)).toBeUndefined();
   });

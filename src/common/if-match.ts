@@ -3,6 +3,6 @@ export function parseIfMatchVersion(header: string | undefined): number | undefi
   if (header === undefined) {
     return undefined;
   }
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  return match ? Number(match[1]) : undefined;
+  const match = /^\s*(?:W\/"(\d{1,9})"|"(\d{1,9})"|(\d{1,9}))\s*$/.exec(header);
+  return match ? Number(match[1] ?? match[2] ?? match[3]) : undefined;
 }

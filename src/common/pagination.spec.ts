@@ -114,3 +114,15 @@ describe('toPage', () => {
     expect(toPage(rows, 2, keyOf).items).toEqual([{ n: 1 }, { n: 2 }]);
   });
 });
+
+describe('decodeCursor with impossible instants', () => {
+  it.each(['2026-13-45T99:99:99Z', '2026-02-30T10:00:00Z', '2026-01-01T24:00:00Z'])(
+    'refuses %s, which only looks like a timestamp',
+    (startsAt) => {
+      const cursor = Buffer.from(JSON.stringify({ startsAt })).toString('base64url');
+      expect(() => decodeCursor(cursor, { startsAt: 'timestamp' })).toThrow(
+        expect.objectContaining({ code: 'INVALID_CURSOR' }),
+      );
+    },
+  );
+});

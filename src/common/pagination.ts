@@ -61,9 +61,18 @@ export function decodeCursor<K extends string>(
     if (typeof value !== 'string' || !FIELD_PATTERNS[kind].test(value)) {
       throw invalidCursor();
     }
+    if (kind === 'timestamp' && !isRealInstant(value)) {
+      throw invalidCursor();
+    }
     out[field] = value;
   }
   return out;
+}
+
+/** The pattern admits 2026-02-30T25:61:00Z; the database would not. */
+function isRealInstant(value: string): boolean {
+  const date = new Date(value);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === value.slice(0, 19);
 }
 
 /** Fetch `limit + 1` rows; the extra one only says whether there is a next page. */

@@ -23,4 +23,6 @@ export interface AppConfig {
   idempotencyKeyTtlHours: number;
 }
 
-export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
+/** Marks every default secret in the repo; a production start refuses any value containing it. */
+export const DEVELOPMENT_MARKER = 'development-only';
+export const DEVELOPMENT_JWT_SECRET = `${DEVELOPMENT_MARKER}-jwt-secret-do-not-use-in-production`;

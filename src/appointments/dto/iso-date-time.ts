@@ -35,7 +35,9 @@ export function parseIsoDateTime(input: unknown): Date | undefined {
     .slice(1)
     .map((part) => part ?? undefined);
   // Date rolls 2026-02-30 over to March; a calendar check refuses it instead.
-  const wall = new Date(Date.UTC(+year, +month - 1, +day, +hour, +minute, +second));
+  const wall = new Date(Date.UTC(2000, +month - 1, +day, +hour, +minute, +second));
+  // Date.UTC reads years 0–99 as 1900–1999; setting the year afterwards does not.
+  wall.setUTCFullYear(+year, +month - 1, +day);
   if (
     wall.getUTCFullYear() !== +year ||
     wall.getUTCMonth() !== +month - 1 ||

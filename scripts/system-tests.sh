@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# System checks that need more than Node: Debian packages, a real PostgreSQL, the Dockerfile's
+# steps. Installs what is missing when run as root (CI is).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() {
+  command -v "$1" >/dev/null && return 0
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  else
+    echo "$1 is missing: apt-get install $2" >&2
+    exit 1
+  fi
+}
+
+echo "=== docker-compose.yml is valid ==="
+need docker-compose docker-compose
+docker-compose config -q
+echo ok
+
+echo "=== Dockerfile dry run ==="
+[ -d dist ] || npm run build
+node scripts/with-postgres.mjs node scripts/dockerfile-dry-run.mjs

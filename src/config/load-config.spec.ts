@@ -1,0 +1,149 @@
+import { DEVELOPMENT_JWT_SECRET } from './app-config';
+import { AggregateConfigError, ConfigError, loadConfig } from './load-config';
+
+const REAL_SECRET = 'f3b9c1e07a5d4c2e9b8a7f6e5d4c3b2a1908f7e6';
+
+/** The error loadConfig throws for `env`; fails the test when it does not throw. */
+function configErrorFor(env: Record<string, string | undefined>): AggregateConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof AggregateConfigError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      nodeEnv: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      databaseUrl: undefined,
+      dataDir: '.data',
+      embeddedPostgresPort: 54329,
+      jwtSecret: DEVELOPMENT_JWT_SECRET,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 30 * 86400,
+      adminEmail: undefined,
+      adminPassword: undefined,
+      loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
+      trustProxyHops: 0,
+      idempotencyKeyTtlHours: 24,
+    });
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '   ', DATABASE_URL: '' })).toMatchObject({
+      port: 3000,
+      logLevel: 'info',
+      databaseUrl: undefined,
+    });
+  });
+
+  it('reads valid values', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: 'postgresql://app:secret@db:5432/televisit',
+      JWT_SECRET: REAL_SECRET,
+      ADMIN_EMAIL: 'Root@Example.COM',
+      ADMIN_PASSWORD: 'a-long-admin-password',
+      TRUST_PROXY_HOPS: '1',
+    });
+    expect(config).toMatchObject({
+      nodeEnv: 'test',
+      port: 8080,
+      host: '127.0.0.1',
+      logLevel: 'debug',
+      databaseUrl: 'postgresql://app:secret@db:5432/televisit',
+      jwtSecret: REAL_SECRET,
+      adminEmail: 'root@example.com',
+      adminPassword: 'a-long-admin-password',
+      trustProxyHops: 1,
+    });
+  });
+
+  it('accepts port 0 (any free port)', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '-1' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['JWT_SECRET', { JWT_SECRET: 'too-short-secret' }],
+    ['JWT_SECRET', { JWT_SECRET: 'x'.repeat(31) }],
+    ['ADMIN_EMAIL', { ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'a-long-admin-password' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }],
+    ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '5' }],
+  ])('refuses a bad %s and names it (%j)', (variable, env) => {
+    const error = configErrorFor(env);
+    expect(error.message).toContain(variable);
+    expect(error.errors.map((e) => e.variable)).toEqual([variable]);
+    expect(error.errors[0]).toBeInstanceOf(ConfigError);
+    expect(error.errors[0].message.startsWith(`${variable} `)).toBe(true);
+  });
+
+  it('refuses ADMIN_EMAIL without ADMIN_PASSWORD, naming both', () => {
+    const error = configErrorFor({ ADMIN_EMAIL: 'root@example.com' });
+    expect(error.errors.map((e) => e.variable)).toEqual(['ADMIN_PASSWORD']);
+    expect(error.message).toContain('ADMIN_PASSWORD');
+    expect(error.message).toContain('ADMIN_EMAIL');
+  });
+
+  it('refuses ADMIN_EMAIL=not-an-email even without a password', () => {
+    const error = configErrorFor({ ADMIN_EMAIL: 'not-an-email' });
+    expect(error.message).toContain('ADMIN_EMAIL');
+  });
+
+  it('names every bad variable in one error', () => {
+    const error = configErrorFor({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      NODE_ENV: 'staging',
+      DATABASE_URL: 'mysql://x',
+      JWT_SECRET: 'short',
+    });
+    expect(error.errors.map((e) => e.variable).sort()).toEqual(
+      ['DATABASE_URL', 'JWT_SECRET', 'LOG_LEVEL', 'NODE_ENV', 'PORT'].sort(),
+    );
+    for (const variable of ['PORT', 'LOG_LEVEL', 'NODE_ENV', 'DATABASE_URL', 'JWT_SECRET']) {
+      expect(error.message).toContain(variable);
+    }
+  });
+
+  describe('NODE_ENV=production', () => {
+    it('refuses the development JWT secret when JWT_SECRET is unset, naming JWT_SECRET', () => {
+      const error = configErrorFor({ NODE_ENV: 'production' });
+      expect(error.errors.map((e) => e.variable)).toEqual(['JWT_SECRET']);
+      expect(error.message).toContain('JWT_SECRET');
+    });
+
+    it('refuses the development JWT secret given explicitly', () => {
+      const error = configErrorFor({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET });
+      expect(error.errors.map((e) => e.variable)).toEqual(['JWT_SECRET']);
+    });
+
+    it('accepts a real secret of 32 characters or more', () => {
+      const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET });
+      expect(config.nodeEnv).toBe('production');
+      expect(config.jwtSecret).toBe(REAL_SECRET);
+    });
+
+    it('accepts a secret of exactly 32 characters', () => {
+      const secret = 'k'.repeat(32);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    });
+  });
+});

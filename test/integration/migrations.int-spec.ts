@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../src/database/migrations';
+import { runMigrations } from '../../src/database/migrator';
+import { typeormOptions } from '../../src/database/typeorm-options';
+
+const TABLES = [
+  'users',
+  'auth_sessions',
+  'refresh_tokens',
+  'appointments',
+  'idempotency_keys',
+  'audit_log',
+];
+
+/** The tables each migration creates, in migration order. */
+const TABLES_BY_MIGRATION = [
+  ['users', 'auth_sessions', 'refresh_tokens'],
+  ['appointments', 'idempotency_keys'],
+  ['audit_log'],
+];
+
+describe('migrations on a fresh database', () => {
+  const database = `televisit_migr_${randomBytes(6).toString('hex')}`;
+  let server: Client;
+  let databaseUrl: string;
+  const dataSources: DataSource[] = [];
+
+  async function open(): Promise<DataSource> {
+    const dataSource = new DataSource(typeormOptions(databaseUrl));
+    dataSources.push(dataSource);
+    return dataSource.initialize();
+  }
+
+  beforeAll(async () => {
+    const serverUrl = process.env.TEST_SERVER_URL;
+    if (!serverUrl) {
+      throw new Error('TEST_SERVER_URL is set by the global test setup');
+    }
+    server = new Client({ connectionString: serverUrl });
+    await server.connect();
+    await server.query(`CREATE DATABASE "${database}"`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    databaseUrl = url.toString();
+  });
+
+  afterAll(async () => {
+    for (const dataSource of dataSources) {
+      if (dataSource.isInitialized) {
+        await dataSource.destroy();
+      }
+    }
+    try {
+      await server.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    } finally {
+      await server.end();
+    }
+  });
+
+  async function existingTables(dataSource: DataSource): Promise<string[]> {
+    const rows: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = 'public' AND table_name = ANY($1)`,
+      [TABLES],
+    );
+    return rows.map((r) => r.table_name).sort();
+  }
+
+  async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
+    const rows: { name: string }[] = await dataSource.query(
+      'SELECT name FROM schema_migrations ORDER BY id',
+    );
+    return rows.map((r) => r.name);
+  }
+
+  const ALL_NAMES = MIGRATIONS.map((m) => new m().name);
+
+  it('has one entry in TABLES_BY_MIGRATION per migration', () => {
+    expect(MIGRATIONS).toHaveLength(TABLES_BY_MIGRATION.length);
+  });
+
+  it('runs up, all the way down one migration at a time, and up again', async () => {
+    const dataSource = await open();
+    expect(await existingTables(dataSource)).toEqual([]);
+
+    await runMigrations(dataSource);
+    expect(await existingTables(dataSource)).toEqual([...TABLES].sort());
+    expect(await appliedMigrations(dataSource)).toEqual(ALL_NAMES);
+
+    for (let applied = MIGRATIONS.length; applied > 0; applied--) {
+      await dataSource.undoLastMigration();
+      expect(await appliedMigrations(dataSource)).toEqual(ALL_NAMES.slice(0, applied - 1));
+      const remaining = TABLES_BY_MIGRATION.slice(0, applied - 1).flat();
+      expect(await existingTables(dataSource)).toEqual(remaining.sort());
+    }
+
+    expect(await existingTables(dataSource)).toEqual([]);
+    const [{ n }]: { n: number }[] = await dataSource.query(
+      'SELECT count(*)::int AS n FROM schema_migrations',
+    );
+    expect(n).toBe(0);
+    const functions: unknown[] = await dataSource.query(
+      `SELECT 1 FROM pg_proc WHERE proname = 'audit_log_refuse_change'`,
+    );
+    expect(functions).toHaveLength(0);
+
+    await runMigrations(dataSource);
+    expect(await existingTables(dataSource)).toEqual([...TABLES].sort());
+    expect(await appliedMigrations(dataSource)).toEqual(ALL_NAMES);
+  });
+
+  it('does nothing when run again, and keeps the data', async () => {
+    const dataSource = await open();
+    await runMigrations(dataSource);
+    await dataSource.query(
+      `INSERT INTO users (email, password_hash, display_name, role)
+       VALUES ('kept@example.test', 'x', 'Kept', 'patient')`,
+    );
+    const before: unknown[] = await dataSource.query('SELECT * FROM schema_migrations ORDER BY id');
+
+    await runMigrations(dataSource);
+
+    expect(await dataSource.query('SELECT * FROM schema_migrations ORDER BY id')).toEqual(before);
+    expect(await existingTables(dataSource)).toEqual([...TABLES].sort());
+    const users: unknown[] = await dataSource.query(
+      `SELECT 1 FROM users WHERE email = 'kept@example.test'`,
+    );
+    expect(users).toHaveLength(1);
+  });
+
+  it('applies each migration once when two instances migrate an empty database at once', async () => {
+    const dataSource = await open();
+    for (let i = 0; i < MIGRATIONS.length; i++) {
+      await dataSource.undoLastMigration();
+    }
+    expect(await existingTables(dataSource)).toEqual([]);
+
+    const other = await open();
+    await expect(Promise.all([runMigrations(dataSource), runMigrations(other)])).resolves.toEqual([
+      undefined,
+      undefined,
+    ]);
+
+    expect(await appliedMigrations(dataSource)).toEqual(ALL_NAMES);
+    expect(await existingTables(dataSource)).toEqual([...TABLES].sort());
+  });
+});
