@@ -43,7 +43,9 @@ export class CreateUsersAndSessions1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         used_at    timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id)`);
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_session_idx ON refresh_tokens (session_id)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -54,7 +54,9 @@ export class CreateAppointments1764000000001 implements MigrationInterface {
         created_at     timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (user_id, key)
       )`);
-    await queryRunner.query(`CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at)`);
+    await queryRunner.query(
+      `CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -39,7 +39,14 @@ for (const line of lines) {
   switch (instruction.toUpperCase()) {
     case 'FROM': {
       const name = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? String(stages.length);
-      stage = { name, dir: join(root, name), workdir: '/', env: {}, cmd: undefined, health: undefined };
+      stage = {
+        name,
+        dir: join(root, name),
+        workdir: '/',
+        env: {},
+        cmd: undefined,
+        health: undefined,
+      };
       mkdirSync(stage.dir, { recursive: true });
       stages.push(stage);
       console.log(`\n# stage ${name} (${args.split(/\s+/)[0]})`);
@@ -62,7 +69,9 @@ for (const line of lines) {
         const src = from
           ? join(stages.find((s) => s.name === from).dir, source)
           : join(context, source);
-        const target = dest.endsWith('/') ? join(inStage(dest), source.split('/').pop()) : inStage(dest);
+        const target = dest.endsWith('/')
+          ? join(inStage(dest), source.split('/').pop())
+          : inStage(dest);
         console.log(`COPY ${from ? `${from}:` : ''}${source} -> ${dest}`);
         cpSync(src, target, { recursive: true });
       }

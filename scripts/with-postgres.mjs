@@ -24,6 +24,9 @@ if (!url) {
   url = server.url;
   stop = server.stop;
 }
-const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url } });
+const result = spawnSync(command, args, {
+  stdio: 'inherit',
+  env: { ...process.env, DATABASE_URL: url },
+});
 await stop();
 process.exit(result.status ?? 1);

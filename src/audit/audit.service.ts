@@ -49,11 +49,11 @@ export class AuditService {
     key: { email: string } | { ip: string },
   ): Promise<{ count: number; oldestAt: Date | null }> {
     const [column, value] = 'email' in key ? [`details ->> 'email'`, key.email] : ['ip', key.ip];
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ count: number; oldestAt: Date | null }[]>(
       `SELECT count(*)::int AS count, min(at) AS "oldestAt" FROM audit_log
         WHERE action = $1 AND outcome = 'failure' AND ${column} = $2 AND at > $3`,
       [action, value, since],
-    )) as { count: number; oldestAt: Date | null }[];
+    );
     return row;
   }
 

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { Caller, RequestOrigin } from './caller';
 
 export function originOf(request: Request): RequestOrigin {
-  return { ip: request.ip ?? null, requestId: request.id ? String(request.id) : null };
+  return { ip: request.ip ?? null, requestId: typeof request.id === 'string' ? request.id : null };
 }
 
 /** The authenticated caller of this request (set by the JWT strategy). */

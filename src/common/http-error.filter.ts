@@ -51,7 +51,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const body = this.toBody(exception, String(request.id ?? ''));
+    const body = this.toBody(exception, typeof request.id === 'string' ? request.id : '');
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'Unhandled error');
     }
@@ -102,7 +102,7 @@ function asBodyParserError(
   if (typeof exception !== 'object' || exception === null || !('type' in exception)) {
     return undefined;
   }
-  switch ((exception as { type: unknown }).type) {
+  switch (exception.type) {
     case 'entity.parse.failed':
       return { statusCode: 400, code: 'MALFORMED_JSON', message: 'The body is not valid JSON' };
     case 'entity.too.large':
