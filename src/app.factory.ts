@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { createValidationPipe } from './common/validation';
+import { TelevisitWsAdapter } from './signaling/ws-adapter';
 import type { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT = '1mb';
@@ -25,6 +26,7 @@ export async function createApp(
   app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
+  app.useWebSocketAdapter(new TelevisitWsAdapter(app));
 
   const openApi = new DocumentBuilder()
     .setTitle('Televisit')

@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { runMigrations } from './database/migrator';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
+import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AppointmentsModule,
+        SignalingModule,
       ],
     };
   }

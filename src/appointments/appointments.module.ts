@@ -8,14 +8,21 @@ import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
 import { BookingService } from './booking.service';
 import { IdempotencyKeys } from './idempotency-keys';
+import { VisitLifecycleService } from './visit-lifecycle.service';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 @Module({
   imports: [TypeOrmModule.forFeature([Appointment]), UsersModule, AuditModule],
   controllers: [AppointmentsController],
-  providers: [AppointmentsService, BookingService, AppointmentAccessService, IdempotencyKeys],
-  exports: [AppointmentsService, AppointmentAccessService],
+  providers: [
+    AppointmentsService,
+    BookingService,
+    AppointmentAccessService,
+    IdempotencyKeys,
+    VisitLifecycleService,
+  ],
+  exports: [AppointmentsService, AppointmentAccessService, VisitLifecycleService],
 })
 export class AppointmentsModule implements OnModuleInit, OnModuleDestroy {
   private purgeTimer: NodeJS.Timeout | undefined;

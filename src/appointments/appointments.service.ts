@@ -11,6 +11,7 @@ import { AppointmentStatus, canTransition } from './appointment-status';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { assertBookableSlot } from './booking-rules';
+import { lockDiaries } from './diary-locks';
 import type { UpdateAppointmentDto } from './dto/update-appointment.dto';
 import { translateOverlap } from './overlap-error';
 
@@ -99,6 +100,7 @@ export class AppointmentsService {
           endsAt.getTime() !== current.endsAt.getTime();
         if (moved) {
           assertBookableSlot(startsAt, endsAt, this.clock.now());
+          await lockDiaries(manager, [current.clinicianId, current.patientId]);
         }
         await translateOverlap(() =>
           manager.query(

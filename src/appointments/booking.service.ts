@@ -10,6 +10,7 @@ import { UsersService } from '../users/users.service';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { assertBookableSlot } from './booking-rules';
+import { lockDiaries } from './diary-locks';
 import type { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { IdempotencyKeys } from './idempotency-keys';
 import { translateOverlap } from './overlap-error';
@@ -125,6 +126,7 @@ export class BookingService {
           throw AppointmentsErrors.unknownParty('patient');
         }
         const repo = manager.getRepository(Appointment);
+        await lockDiaries(manager, [request.clinicianId, request.patientId]);
         await translateOverlap(() => repo.insert({ id, ...request }));
         await this.audit.record(
           {

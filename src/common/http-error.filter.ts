@@ -1,5 +1,6 @@
 import {
   ArgumentsHost,
+  BadRequestException,
   Catch,
   ExceptionFilter,
   HttpException,
@@ -8,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, ErrorKind } from './app-error';
+import { assignRequestId } from './logging';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
@@ -51,7 +53,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const body = this.toBody(exception, typeof request.id === 'string' ? request.id : '');
+    const body = this.toBody(
+      isMalformedJson(exception, request) ? MALFORMED_JSON : exception,
+      requestIdOf(request, response),
+    );
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'Unhandled error');
     }
@@ -93,6 +98,35 @@ export class HttpErrorFilter implements ExceptionFilter {
       requestId,
     };
   }
+}
+
+/**
+ * The body parser runs before the logger's middleware gives the request its id, so a body it
+ * refuses (too large, not JSON) arrives here without one; it gets one now, echoed like any other.
+ */
+function requestIdOf(request: Request, response: Response): string {
+  if (typeof request.id === 'string') {
+    return request.id;
+  }
+  const id = assignRequestId(request, response);
+  request.id = id;
+  return id;
+}
+
+const MALFORMED_JSON = { type: 'entity.parse.failed' };
+
+/**
+ * Nest turns body-parser's SyntaxError for a body that is not JSON into a bare
+ * BadRequestException before any filter sees it, dropping the `type` that names it. What is left
+ * to know it by: a JSON request whose body was never parsed.
+ */
+function isMalformedJson(exception: unknown, request: Request): boolean {
+  return (
+    exception instanceof BadRequestException &&
+    request.body === undefined &&
+    typeof request.is === 'function' &&
+    Boolean(request.is('application/json'))
+  );
 }
 
 /** body-parser raises plain errors with `type` and `status`; they are the client's fault. */

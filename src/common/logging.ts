@@ -15,13 +15,7 @@ export function loggingParams(config: AppConfig): Params {
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.logLevel,
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const incoming = request.headers['x-request-id'];
-        const id =
-          typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: assignRequestId,
       serializers: {
         req: (request: { id: unknown; method: string; url: string }) => ({
           id: request.id,
@@ -39,6 +33,14 @@ export function loggingParams(config: AppConfig): Params {
             : 'info',
     },
   };
+}
+
+/** The client's X-Request-Id when it is a sane one, else a new id; echoed on the response. */
+export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  response.setHeader('X-Request-Id', id);
+  return id;
 }
 
 export function withoutSecrets(url: string): string {

@@ -21,6 +21,30 @@ export interface AppConfig {
   /** Express `trust proxy` value: how many proxy hops to believe X-Forwarded-For from. */
   trustProxyHops: number;
   idempotencyKeyTtlHours: number;
+  websocket: {
+    /** Origins allowed to open a socket, besides the service's own; none = same origin only. */
+    allowedOrigins: string[];
+    maxFramesPerSecond: number;
+    burst: number;
+    maxSocketsPerUser: number;
+    /** A socket whose unsent data passes this is closed rather than growing memory. */
+    maxBufferedBytes: number;
+    pingIntervalMs: number;
+    pongTimeoutMs: number;
+  };
+  visits: {
+    /** How long before its start a visit may be joined. */
+    joinEarlyMinutes: number;
+    /** How long a dropped participant may take to come back before the other side is told they left. */
+    resumeGraceSeconds: number;
+  };
+  ice: {
+    stunUrls: string[];
+    turnUrls: string[];
+    turnSecret: string | undefined;
+    /** TURN credentials stay valid this long past the visit's end (or past now, if later). */
+    turnCredentialMarginSeconds: number;
+  };
 }
 
 /** Marks every default secret in the repo; a production start refuses any value containing it. */

@@ -34,7 +34,46 @@ describe('loadConfig', () => {
       loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
       trustProxyHops: 0,
       idempotencyKeyTtlHours: 24,
+      websocket: {
+        allowedOrigins: [],
+        maxFramesPerSecond: 50,
+        burst: 200,
+        maxSocketsPerUser: 10,
+        maxBufferedBytes: 4 * 1024 * 1024,
+        pingIntervalMs: 25_000,
+        pongTimeoutMs: 10_000,
+      },
+      visits: { joinEarlyMinutes: 15, resumeGraceSeconds: 30 },
+      ice: { stunUrls: [], turnUrls: [], turnSecret: undefined, turnCredentialMarginSeconds: 1800 },
     });
+  });
+
+  it('reads socket origins and ICE server lists', () => {
+    const config = loadConfig({
+      WS_ALLOWED_ORIGINS: 'https://app.example, http://localhost:5173',
+      STUN_URLS: 'stun:stun.example:3478',
+      TURN_URLS: 'turn:turn.example:3478?transport=udp,turns:turn.example:5349',
+      TURN_SECRET: 'shared-secret',
+    });
+    expect(config.websocket.allowedOrigins).toEqual([
+      'https://app.example',
+      'http://localhost:5173',
+    ]);
+    expect(config.ice).toMatchObject({
+      stunUrls: ['stun:stun.example:3478'],
+      turnUrls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349'],
+      turnSecret: 'shared-secret',
+    });
+  });
+
+  it.each([
+    ['WS_ALLOWED_ORIGINS', { WS_ALLOWED_ORIGINS: 'https://app.example/path' }],
+    ['WS_ALLOWED_ORIGINS', { WS_ALLOWED_ORIGINS: 'not a url' }],
+    ['STUN_URLS', { STUN_URLS: 'http://stun.example' }],
+    ['TURN_URLS', { TURN_URLS: 'stun:wrong.example', TURN_SECRET: 's' }],
+    ['TURN_SECRET', { TURN_URLS: 'turn:turn.example:3478' }],
+  ])('names %s when it is wrong', (name, env) => {
+    expect(() => loadConfig(env)).toThrow(name);
   });
 
   it('treats empty and blank variables as unset', () => {

@@ -84,7 +84,36 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     trustProxyHops: read(() => integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10), 0),
     idempotencyKeyTtlHours: read(() => integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 720), 0),
+    websocket: {
+      allowedOrigins: read(() => origins(env, 'WS_ALLOWED_ORIGINS'), []),
+      maxFramesPerSecond: read(() => integer(env, 'WS_MAX_FRAMES_PER_SECOND', 50, 1, 100_000), 0),
+      burst: read(() => integer(env, 'WS_BURST', 200, 1, 1_000_000), 0),
+      maxSocketsPerUser: read(() => integer(env, 'WS_MAX_SOCKETS_PER_USER', 10, 1, 1000), 0),
+      maxBufferedBytes: read(
+        () => integer(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 65536, 1024 ** 3),
+        0,
+      ),
+      pingIntervalMs: read(() => integer(env, 'WS_PING_INTERVAL_MS', 25_000, 100, 600_000), 0),
+      pongTimeoutMs: read(() => integer(env, 'WS_PONG_TIMEOUT_MS', 10_000, 50, 600_000), 0),
+    },
+    visits: {
+      joinEarlyMinutes: read(() => integer(env, 'VISIT_JOIN_EARLY_MINUTES', 15, 0, 24 * 60), 0),
+      resumeGraceSeconds: read(() => integer(env, 'VISIT_RESUME_GRACE_SECONDS', 30, 1, 3600), 0),
+    },
+    ice: {
+      stunUrls: read(() => iceUrls(env, 'STUN_URLS', ['stun:', 'stuns:']), []),
+      turnUrls: read(() => iceUrls(env, 'TURN_URLS', ['turn:', 'turns:']), []),
+      turnSecret: text(env, 'TURN_SECRET'),
+      turnCredentialMarginSeconds: read(
+        () => integer(env, 'TURN_CREDENTIAL_MARGIN_SECONDS', 1800, 60, 86400),
+        0,
+      ),
+    },
   };
+
+  if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) {
+    errors.push(new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set'));
+  }
 
   // Defaults shipped in the repo (here and in docker-compose.yml) are marked; production
   // refuses every one of them.
@@ -157,6 +186,44 @@ function email(env: Env, name: string): string | undefined {
     throw new ConfigError(name, 'must be an email address');
   }
   return raw?.toLowerCase();
+}
+
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function origins(env: Env, name: string): string[] {
+  return list(env, name).map((origin) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(
+        name,
+        `holds "${origin}", which is not an origin like https://app.example`,
+      );
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) {
+      throw new ConfigError(name, `holds "${origin}": give scheme://host[:port] only`);
+    }
+    return url.origin;
+  });
+}
+
+function iceUrls(env: Env, name: string, schemes: string[]): string[] {
+  const urls = list(env, name);
+  for (const url of urls) {
+    if (!schemes.some((scheme) => url.startsWith(scheme))) {
+      throw new ConfigError(
+        name,
+        `holds "${url}", which does not start with ${schemes.join(' or ')}`,
+      );
+    }
+  }
+  return urls;
 }
 
 function postgresUrl(env: Env, name: string): string | undefined {

@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth/caller';
+import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { UsersService } from '../users/users.service';
+import { AppointmentAccessService } from './appointment-access.service';
+import { canTransition } from './appointment-status';
+import { Appointment } from './appointment.entity';
+import { AppointmentsErrors } from './appointments.errors';
+
+export type VisitSide = 'patient' | 'clinician';
+
+export interface JoinableVisit {
+  appointment: Appointment;
+  side: VisitSide;
+  names: Record<VisitSide, string>;
+}
+
+/**
+ * The appointment side of a video visit: who may join when, and the status changes that admit
+ * and end it. Called by the signaling gateway with the same access rules as REST.
+ */
+@Injectable()
+export class VisitLifecycleService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AppointmentAccessService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Only the visit's patient or clinician, from VISIT_JOIN_EARLY_MINUTES before its start until
+   * its end (or for as long as it is in progress, if it runs over). Refusals are audited.
+   */
+  async requireJoinable(caller: Caller, appointmentId: string): Promise<JoinableVisit> {
+    try {
+      const appointment = await this.access.requireAppointment(caller, appointmentId, 'join');
+      this.assertOpen(appointment);
+      const names = await this.users.displayNames([appointment.patientId, appointment.clinicianId]);
+      return {
+        appointment,
+        side: appointment.patientId === caller.userId ? 'patient' : 'clinician',
+        names: {
+          patient: names.get(appointment.patientId) ?? '',
+          clinician: names.get(appointment.clinicianId) ?? '',
+        },
+      };
+    } catch (error) {
+      if (error instanceof AppError) {
+        await this.record(caller, appointmentId, 'visit.join', 'denied', { code: error.code });
+      }
+      throw error;
+    }
+  }
+
+  recordJoin(caller: Caller, appointmentId: string, resumed: boolean): Promise<void> {
+    return this.record(caller, appointmentId, 'visit.join', 'success', { resumed });
+  }
+
+  /** The clinician lets the patient in: scheduled → in_progress (already in progress is fine). */
+  admit(caller: Caller, appointmentId: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.access.requireAppointment(caller, appointmentId, 'admit', manager);
+      if (current.status !== 'in_progress') {
+        await this.changeStatus(current, 'in_progress', manager);
+      }
+      await this.record(caller, appointmentId, 'visit.admit', 'success', {}, manager);
+    });
+  }
+
+  /** The clinician ends the visit: in_progress → completed. */
+  end(caller: Caller, appointmentId: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.access.requireAppointment(caller, appointmentId, 'end', manager);
+      await this.changeStatus(current, 'completed', manager);
+      await this.record(caller, appointmentId, 'visit.end', 'success', {}, manager);
+    });
+  }
+
+  private assertOpen(appointment: Appointment): void {
+    if (appointment.status === 'in_progress') {
+      return;
+    }
+    if (appointment.status !== 'scheduled') {
+      throw new AppError('conflict', 'VISIT_CLOSED', `This visit is ${appointment.status}`, {
+        status: appointment.status,
+      });
+    }
+    const now = this.clock.now().getTime();
+    const opensAt = new Date(
+      appointment.startsAt.getTime() - this.config.visits.joinEarlyMinutes * 60_000,
+    );
+    if (now < opensAt.getTime()) {
+      throw new AppError('conflict', 'VISIT_NOT_OPEN_YET', 'This visit cannot be joined yet', {
+        opensAt: opensAt.toISOString(),
+      });
+    }
+    if (now >= appointment.endsAt.getTime()) {
+      throw new AppError('conflict', 'VISIT_OVER', 'This visit’s time has passed');
+    }
+  }
+
+  private async changeStatus(
+    current: Appointment,
+    to: 'in_progress' | 'completed',
+    manager: EntityManager,
+  ): Promise<void> {
+    if (!canTransition(current.status, to)) {
+      throw AppointmentsErrors.invalidTransition(current.status, to);
+    }
+    await manager.query(
+      `UPDATE appointments SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
+      [current.id, to],
+    );
+  }
+
+  private record(
+    caller: Caller,
+    appointmentId: string,
+    action: string,
+    outcome: 'success' | 'denied',
+    details: Record<string, unknown>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    return this.audit.record(
+      {
+        actorId: caller.userId,
+        action,
+        outcome,
+        target: { type: 'appointment', id: appointmentId },
+        details,
+        origin: caller,
+      },
+      manager,
+    );
+  }
+}

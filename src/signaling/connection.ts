@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { Caller } from '../auth/caller';
+
+export interface ConnectionLimits {
+  maxFramesPerSecond: number;
+  burst: number;
+  maxBufferedBytes: number;
+}
+
+/** Close codes clients act on (see docs/asyncapi.yaml). */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_SERVICE_RESTART = 1012;
+export const CLOSE_ACCESS_REVOKED = 4001;
+
+/**
+ * One client device's socket and who is behind it. Sending goes through here so that a client
+ * that stops reading is cut off instead of piling up memory on the server.
+ */
+export class Connection {
+  readonly id = randomUUID();
+  /** Set when a ping is sent, cleared by the pong. */
+  awaitingPong = false;
+  private tokens: number;
+  private refilledAt = Date.now();
+  private refusedInARow = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly caller: Caller,
+    private readonly limits: ConnectionLimits,
+  ) {
+    this.tokens = limits.burst;
+  }
+
+  get userId(): string {
+    return this.caller.userId;
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(event: string, data: object): boolean {
+    return this.sendText(JSON.stringify({ event, data }));
+  }
+
+  /** Sends an already serialised frame (so a relay serialises once, not once per recipient). */
+  sendText(text: string): boolean {
+    if (!this.isOpen) {
+      return false;
+    }
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.ws.terminate();
+      return false;
+    }
+    this.ws.send(text);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(code, reason);
+    }
+  }
+
+  /**
+   * Token bucket: `burst` frames at once (ICE gathering sends many), refilled at
+   * `maxFramesPerSecond`. Returns 'ok', 'refused', or 'abusive' once a whole burst's worth of
+   * frames in a row has been refused.
+   */
+  admitFrame(now = Date.now()): 'ok' | 'refused' | 'abusive' {
+    const elapsed = (now - this.refilledAt) / 1000;
+    this.refilledAt = now;
+    this.tokens = Math.min(
+      this.limits.burst,
+      this.tokens + elapsed * this.limits.maxFramesPerSecond,
+    );
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.refusedInARow = 0;
+      return 'ok';
+    }
+    this.refusedInARow += 1;
+    return this.refusedInARow > this.limits.burst ? 'abusive' : 'refused';
+  }
+}
+
+const CONNECTION = Symbol('televisit.connection');
+
+export function attachConnection(ws: WebSocket, connection: Connection): void {
+  (ws as unknown as Record<symbol, Connection>)[CONNECTION] = connection;
+}
+
+export function connectionOf(ws: WebSocket): Connection {
+  const connection = (ws as unknown as Record<symbol, Connection | undefined>)[CONNECTION];
+  if (!connection) {
+    throw new Error('Socket without a connection: it did not come through the upgrade handler');
+  }
+  return connection;
+}

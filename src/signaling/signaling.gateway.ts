@@ -1,0 +1,52 @@
+import { UseFilters, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { createValidationPipe } from '../common/validation';
+import { connectionOf } from './connection';
+import { AppointmentRefDto } from './dto/appointment-ref.dto';
+import { SignalDto } from './dto/signal.dto';
+import { VisitsService } from './visits.service';
+import { WsErrorFilter } from './ws-error.filter';
+
+/** The visit events of the socket protocol (docs/asyncapi.yaml). Each is one call into a service. */
+@WebSocketGateway({ path: '/ws' })
+@UsePipes(createValidationPipe())
+@UseFilters(WsErrorFilter)
+export class SignalingGateway implements OnGatewayDisconnect<WebSocket> {
+  constructor(private readonly visits: VisitsService) {}
+
+  handleDisconnect(client: WebSocket): void {
+    this.visits.disconnected(connectionOf(client));
+  }
+
+  @SubscribeMessage('session.join')
+  join(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AppointmentRefDto) {
+    return this.visits.join(connectionOf(client), dto.appointmentId);
+  }
+
+  @SubscribeMessage('session.admit')
+  admit(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AppointmentRefDto) {
+    return this.visits.admit(connectionOf(client), dto.appointmentId);
+  }
+
+  @SubscribeMessage('signal')
+  signal(@ConnectedSocket() client: WebSocket, @MessageBody() dto: SignalDto) {
+    return this.visits.signal(connectionOf(client), dto);
+  }
+
+  @SubscribeMessage('session.leave')
+  leave(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AppointmentRefDto) {
+    return this.visits.leave(connectionOf(client), dto.appointmentId);
+  }
+
+  @SubscribeMessage('session.end')
+  end(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AppointmentRefDto) {
+    return this.visits.end(connectionOf(client), dto.appointmentId);
+  }
+}

@@ -1,0 +1,287 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { AbstractWsAdapter, MessageMappingProperties } from '@nestjs/websockets';
+import { lastValueFrom, Observable } from 'rxjs';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { RequestOrigin } from '../auth/caller';
+import { JwtStrategy } from '../auth/jwt.strategy';
+import { AppError } from '../common/app-error';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ShutdownState } from '../health/shutdown-state';
+import {
+  attachConnection,
+  CLOSE_POLICY,
+  CLOSE_SERVICE_RESTART,
+  Connection,
+  connectionOf,
+} from './connection';
+import { ConnectionRegistry } from './connection-registry';
+import { afterAckOf, bindFrameContext, FrameContext } from './frame-context';
+import { parseFrame } from './frame';
+
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Plain WebSocket transport for the gateway, owning everything below the handlers: the HTTP
+ * upgrade (authentication, Origin, per-user cap, draining), JSON frames with acks and error
+ * frames, rate limiting, heartbeats, and closing with 1012 on shutdown.
+ */
+export class TelevisitWsAdapter extends AbstractWsAdapter {
+  private readonly logger = new Logger('WebSocket');
+  private readonly config: AppConfig;
+  private readonly jwt: JwtStrategy;
+  private readonly registry: ConnectionRegistry;
+  private readonly shutdown: ShutdownState;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(app: INestApplicationContext) {
+    super(app);
+    this.config = app.get<AppConfig>(APP_CONFIG);
+    this.jwt = app.get(JwtStrategy);
+    this.registry = app.get(ConnectionRegistry);
+    this.shutdown = app.get(ShutdownState);
+  }
+
+  create(_port: number, options: { path?: string } = {}): WebSocketServer {
+    const path = options.path ?? '/ws';
+    const server = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+    });
+    (this.httpServer as HttpServer).on(
+      'upgrade',
+      (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
+          socket.destroy();
+          return;
+        }
+        void this.upgrade(server, request, socket, head);
+      },
+    );
+    this.startHeartbeat(server);
+    return server;
+  }
+
+  override bindClientConnect(
+    server: WebSocketServer,
+    callback: (ws: WebSocket, request: IncomingMessage) => void,
+  ): void {
+    server.on('connection', callback);
+  }
+
+  override bindClientDisconnect(client: WebSocket, callback: () => void): void {
+    client.on('close', callback);
+  }
+
+  bindMessageHandlers(
+    client: WebSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const byEvent = new Map(handlers.map((handler) => [String(handler.message), handler]));
+    const connection = connectionOf(client);
+    client.on('message', (raw: Buffer, isBinary: boolean) => {
+      void this.onFrame(connection, raw, isBinary, byEvent, transform);
+    });
+  }
+
+  override async close(server: WebSocketServer): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const ws of server.clients) {
+      connectionOf(ws).close(CLOSE_SERVICE_RESTART, 'server restarting');
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async upgrade(
+    server: WebSocketServer,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    try {
+      if (this.shutdown.draining) {
+        throw new AppError(
+          'rate_limited',
+          'SERVER_DRAINING',
+          'This server is restarting; reconnect',
+        );
+      }
+      this.checkOrigin(request);
+      const caller = await this.jwt.authenticate(request, this.originOf(request), {
+        allowQueryToken: true,
+      });
+      if (this.registry.count(caller.userId) >= this.config.websocket.maxSocketsPerUser) {
+        throw new AppError(
+          'rate_limited',
+          'TOO_MANY_SOCKETS',
+          'Too many open sockets for this user',
+        );
+      }
+      if (socket.destroyed) {
+        return;
+      }
+      server.handleUpgrade(request, socket, head, (ws) => {
+        const connection = new Connection(ws, caller, this.config.websocket);
+        attachConnection(ws, connection);
+        this.registry.add(connection);
+        ws.on('pong', () => (connection.awaitingPong = false));
+        ws.on('close', () => this.registry.remove(connection));
+        server.emit('connection', ws, request);
+      });
+    } catch (error) {
+      refuseUpgrade(socket, error);
+    }
+  }
+
+  /** The client's address as Express would compute it with the same `trust proxy` hops. */
+  private originOf(request: IncomingMessage): RequestOrigin {
+    const forwarded = String(request.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+    const hops = this.config.trustProxyHops;
+    const chain = [...forwarded, request.socket.remoteAddress ?? ''];
+    const ip = chain[Math.max(chain.length - 1 - hops, 0)] || null;
+    const requestId = request.headers['x-request-id'];
+    return { ip, requestId: typeof requestId === 'string' ? requestId.slice(0, 128) : null };
+  }
+
+  /** Browsers always send Origin; native apps do not. Same-origin pages (the demo) are allowed. */
+  private checkOrigin(request: IncomingMessage): void {
+    const origin = request.headers.origin;
+    if (origin === undefined) {
+      return;
+    }
+    const sameOrigin = (() => {
+      try {
+        return new URL(origin).host === request.headers.host;
+      } catch {
+        return false;
+      }
+    })();
+    if (!sameOrigin && !this.config.websocket.allowedOrigins.includes(origin)) {
+      throw new AppError('forbidden', 'ORIGIN_NOT_ALLOWED', 'This origin may not open a socket');
+    }
+  }
+
+  private async onFrame(
+    connection: Connection,
+    raw: Buffer,
+    isBinary: boolean,
+    handlers: Map<string, MessageMappingProperties>,
+    transform: (data: unknown) => Observable<unknown>,
+  ): Promise<void> {
+    const admission = connection.admitFrame();
+    if (admission === 'abusive') {
+      connection.close(CLOSE_POLICY, 'rate limit exceeded');
+      return;
+    }
+    if (admission === 'refused') {
+      connection.send('error', { code: 'RATE_LIMITED', message: 'Too many frames; slow down' });
+      return;
+    }
+    if (isBinary) {
+      connection.send('error', { code: 'INVALID_FRAME', message: 'Frames are JSON text' });
+      return;
+    }
+    const parsed = parseFrame(raw.toString('utf8'));
+    if (!parsed.ok) {
+      connection.send('error', { id: parsed.id, code: parsed.code, message: parsed.message });
+      return;
+    }
+    const { frame } = parsed;
+    const handler = handlers.get(frame.event);
+    if (!handler) {
+      connection.send('error', {
+        id: frame.id,
+        code: 'UNKNOWN_EVENT',
+        message: `Unknown event "${frame.event}"`,
+      });
+      return;
+    }
+    const context: FrameContext = { id: frame.id, failed: false };
+    bindFrameContext(frame.data, context);
+    try {
+      const result = await lastValueFrom(
+        transform(await handler.callback(frame.data, frame.event)),
+        { defaultValue: undefined },
+      );
+      if (context.failed) {
+        return;
+      }
+      if (frame.id !== undefined) {
+        connection.send('ack', { id: frame.id, ...(result as object | undefined) });
+      }
+      afterAckOf(result)?.();
+    } catch (error) {
+      this.logger.error({ err: error, event: frame.event }, 'Socket handler failed');
+      connection.send('error', {
+        id: frame.id,
+        code: 'INTERNAL_ERROR',
+        message: 'Something went wrong on our side',
+      });
+    }
+  }
+
+  /** Pings every interval; a socket that has not answered the previous ping in time is dropped. */
+  private startHeartbeat(server: WebSocketServer): void {
+    const { pingIntervalMs, pongTimeoutMs } = this.config.websocket;
+    this.heartbeat = setInterval(() => {
+      for (const ws of server.clients) {
+        const connection = connectionOf(ws);
+        connection.awaitingPong = true;
+        ws.ping();
+      }
+      setTimeout(() => {
+        for (const ws of server.clients) {
+          if (connectionOf(ws).awaitingPong) {
+            ws.terminate();
+          }
+        }
+      }, pongTimeoutMs).unref();
+    }, pingIntervalMs);
+    this.heartbeat.unref();
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** Answers the upgrade request with a plain HTTP error; no socket is opened. */
+function refuseUpgrade(socket: Duplex, error: unknown): void {
+  const appError =
+    error instanceof AppError
+      ? error
+      : new AppError('unauthenticated', 'UNAUTHENTICATED', 'Authentication failed');
+  const status =
+    appError.code === 'SERVER_DRAINING'
+      ? 503
+      : appError.kind === 'forbidden'
+        ? 403
+        : appError.kind === 'rate_limited'
+          ? 429
+          : 401;
+  const body = JSON.stringify({
+    statusCode: status,
+    code: appError.code,
+    message: appError.message,
+  });
+  if (!socket.destroyed) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n` +
+        'Content-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+}

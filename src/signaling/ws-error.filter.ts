@@ -1,0 +1,35 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { AppError } from '../common/app-error';
+import { connectionOf } from './connection';
+import { frameContextOf } from './frame-context';
+
+/** The one place where errors become socket frames: an `error` frame; the socket stays open. */
+@Catch()
+export class WsErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('WsErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const context = frameContextOf(ws.getData());
+    if (context) {
+      context.failed = true;
+    }
+    const connection = connectionOf(ws.getClient<WebSocket>());
+    if (exception instanceof AppError) {
+      connection.send('error', {
+        id: context?.id,
+        code: exception.code,
+        message: exception.message,
+        details: exception.details,
+      });
+      return;
+    }
+    this.logger.error({ err: exception, userId: connection.userId }, 'Unhandled socket error');
+    connection.send('error', {
+      id: context?.id,
+      code: 'INTERNAL_ERROR',
+      message: 'Something went wrong on our side',
+    });
+  }
+}
