@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { join } from 'node:path';
+import { projectRoot } from './common/project-root';
 import { createValidationPipe } from './common/validation';
 import { TelevisitWsAdapter } from './signaling/ws-adapter';
 import type { AppConfig } from './config/app-config';
@@ -23,6 +25,9 @@ export async function createApp(
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxyHops);
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  // The demo page and the compiled reference client it imports (`npm run build` makes it).
+  app.useStaticAssets(join(projectRoot(), 'dist', 'client'), { prefix: '/demo/client/' });
+  app.useStaticAssets(join(projectRoot(), 'demo'), { prefix: '/demo/' });
   app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());

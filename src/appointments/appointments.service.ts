@@ -107,7 +107,7 @@ export class AppointmentsService {
             `UPDATE appointments SET starts_at = $2, ends_at = $3, reason = $4,
                   version = version + 1, updated_at = now()
             WHERE id = $1`,
-            [id, startsAt, endsAt, changes.reason ?? current.reason],
+            [id, startsAt, endsAt, changes.reason === undefined ? current.reason : changes.reason],
           ),
         );
         await this.record(

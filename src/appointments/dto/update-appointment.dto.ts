@@ -13,7 +13,8 @@ export class UpdateAppointmentDto {
   @IsOptional()
   @IsString()
   @MaxLength(1000)
-  reason?: string;
+  /** null clears it. */
+  reason?: string | null;
 
   @ApiPropertyOptional({ description: 'The version you read; or send it as If-Match' })
   @IsOptional()
