@@ -105,7 +105,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       turnUrls: read(() => iceUrls(env, 'TURN_URLS', ['turn:', 'turns:']), []),
       turnSecret: text(env, 'TURN_SECRET'),
       turnCredentialMarginSeconds: read(
-        () => integer(env, 'TURN_CREDENTIAL_MARGIN_SECONDS', 1800, 60, 86400),
+        () => integer(env, 'TURN_CREDENTIAL_MARGIN_SECONDS', 1800, 2, 86400),
         0,
       ),
     },

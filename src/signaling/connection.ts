@@ -21,6 +21,8 @@ export class Connection {
   readonly id = randomUUID();
   /** Set when a ping is sent, cleared by the pong. */
   awaitingPong = false;
+  /** The heartbeat round of the last ping sent. */
+  pingRound = 0;
   private tokens: number;
   private refilledAt = Date.now();
   private refusedInARow = 0;

@@ -131,6 +131,12 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
         this.registry.add(connection);
         ws.on('pong', () => (connection.awaitingPong = false));
         ws.on('close', () => this.registry.remove(connection));
+        // A protocol error from the peer (a frame over maxPayload, bad UTF-8, …): ws closes the
+        // socket itself (1009, 1007, …). Without a listener the 'error' event would throw and
+        // take the whole process down.
+        ws.on('error', (error: Error & { code?: string }) =>
+          this.logger.debug({ code: error.code, userId: caller.userId }, 'Socket protocol error'),
+        );
         server.emit('connection', ws, request);
       });
     } catch (error) {
@@ -182,7 +188,13 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       return;
     }
     if (admission === 'refused') {
-      connection.send('error', { code: 'RATE_LIMITED', message: 'Too many frames; slow down' });
+      // Still answer the frame's id, so a client waiting for its ack is not left hanging.
+      const parsed = isBinary ? undefined : parseFrame(raw.toString('utf8'));
+      connection.send('error', {
+        id: parsed?.ok ? parsed.frame.id : parsed?.id,
+        code: 'RATE_LIMITED',
+        message: 'Too many frames; slow down',
+      });
       return;
     }
     if (isBinary) {
@@ -231,16 +243,28 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
   /** Pings every interval; a socket that has not answered the previous ping in time is dropped. */
   private startHeartbeat(server: WebSocketServer): void {
     const { pingIntervalMs, pongTimeoutMs } = this.config.websocket;
+    let round = 0;
     this.heartbeat = setInterval(() => {
+      round += 1;
+      const thisRound = round;
+      const pinged: Connection[] = [];
       for (const ws of server.clients) {
         const connection = connectionOf(ws);
+        // A socket still owing a pong is not pinged again: the check of that ping decides.
+        if (connection.awaitingPong) {
+          continue;
+        }
         connection.awaitingPong = true;
+        connection.pingRound = thisRound;
+        pinged.push(connection);
         ws.ping();
       }
+      // Each check judges only its own round's pings, so a pong timeout longer than the
+      // interval never cuts off a peer that answered a later ping in time.
       setTimeout(() => {
-        for (const ws of server.clients) {
-          if (connectionOf(ws).awaitingPong) {
-            ws.terminate();
+        for (const connection of pinged) {
+          if (connection.awaitingPong && connection.pingRound === thisRound) {
+            connection.ws.terminate();
           }
         }
       }, pongTimeoutMs).unref();
