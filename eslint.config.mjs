@@ -24,6 +24,10 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-require-imports': 'off',
+    },
     languageOptions: {
       parserOptions: { projectService: false, project: null },
       globals: {
@@ -32,6 +36,7 @@ export default tseslint.config(
         module: 'writable',
         setTimeout: 'readonly',
         URL: 'readonly',
+        require: 'readonly',
       },
     },
   },

@@ -20,5 +20,10 @@ docker-compose config -q
 echo ok
 
 echo "=== Dockerfile dry run ==="
-[ -d dist ] || npm run build
+[ -d dist/client ] || npm run build
 node scripts/with-postgres.mjs node scripts/dockerfile-dry-run.mjs
+
+echo "=== WebRTC through a real TURN relay (coturn) and the demo page in Chromium ==="
+need turnserver coturn
+need chromium chromium
+npx jest -c jest.system.config.js

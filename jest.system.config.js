@@ -1,0 +1,14 @@
+/**
+ * System tests: need Debian packages (coturn, chromium) and the built app (`npm run build`
+ * compiles the reference client the demo page loads). Run by `npm run test:system`.
+ * @type {import('jest').Config}
+ */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  roots: ['<rootDir>/test/system'],
+  testRegex: '.*\\.system-spec\\.ts$',
+  testTimeout: 120000,
+  maxWorkers: 1,
+};
