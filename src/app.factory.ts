@@ -8,7 +8,7 @@ import { HttpErrorFilter } from './common/http-error.filter';
 import { join } from 'node:path';
 import { projectRoot } from './common/project-root';
 import { createValidationPipe } from './common/validation';
-import { TelevisitWsAdapter } from './signaling/ws-adapter';
+import { TelevisitWsAdapter } from './realtime/ws-adapter';
 import type { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT = '1mb';

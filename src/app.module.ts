@@ -13,6 +13,8 @@ import { ConfigModule } from './config/config.module';
 import { runMigrations } from './database/migrator';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
 
@@ -37,9 +39,11 @@ export class AppModule {
         }),
         CommonModule,
         HealthModule,
+        RealtimeModule,
         AuditModule,
         UsersModule,
         AuthModule,
+        NotificationsModule,
         AppointmentsModule,
         SignalingModule,
       ],

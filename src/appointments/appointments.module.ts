@@ -1,6 +1,7 @@
 import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
 import { AppointmentAccessService } from './appointment-access.service';
 import { Appointment } from './appointment.entity';
@@ -9,11 +10,12 @@ import { AppointmentsService } from './appointments.service';
 import { BookingService } from './booking.service';
 import { IdempotencyKeys } from './idempotency-keys';
 import { VisitLifecycleService } from './visit-lifecycle.service';
+import { VisitSchedulerService } from './visit-scheduler.service';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Appointment]), UsersModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([Appointment]), UsersModule, AuditModule, NotificationsModule],
   controllers: [AppointmentsController],
   providers: [
     AppointmentsService,
@@ -21,6 +23,7 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
     AppointmentAccessService,
     IdempotencyKeys,
     VisitLifecycleService,
+    VisitSchedulerService,
   ],
   exports: [AppointmentsService, AppointmentAccessService, VisitLifecycleService],
 })

@@ -5,6 +5,11 @@ import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { Clock } from '../common/clock';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import type { NotificationType } from '../notifications/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
+import { UsersService } from '../users/users.service';
+import { appointmentData, noticesForChange } from './appointment-notices';
+import { cancelReminders, scheduleReminders } from './reminders';
 import { retryOnDeadlock } from '../database/deadlock-retry';
 import { AppointmentAccessService } from './appointment-access.service';
 import { AppointmentStatus, canTransition } from './appointment-status';
@@ -29,6 +34,8 @@ export class AppointmentsService {
     private readonly access: AppointmentAccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly users: UsersService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** The caller's own appointments (an admin's: everyone's), by start time. */
@@ -120,7 +127,17 @@ export class AppointmentsService {
             to: { startsAt, endsAt },
           },
         );
-        return this.reload(id, manager);
+        const updated = await this.reload(id, manager);
+        if (moved) {
+          await scheduleReminders(manager, id, startsAt, this.clock.now());
+          await this.notify('appointment.rescheduled', updated, caller, manager, {
+            previous: {
+              startsAt: current.startsAt.toISOString(),
+              endsAt: current.endsAt.toISOString(),
+            },
+          });
+        }
+        return toAppointmentView(updated);
       }),
     );
   }
@@ -130,7 +147,10 @@ export class AppointmentsService {
       const current = await this.access.requireAppointment(caller, id, 'cancel', manager);
       await this.changeStatus(current, 'cancelled', manager);
       await this.record(caller, id, 'appointment.cancel', manager, { reason: reason ?? null });
-      return this.reload(id, manager);
+      await cancelReminders(manager, id);
+      const cancelled = await this.reload(id, manager);
+      await this.notify('appointment.cancelled', cancelled, caller, manager);
+      return toAppointmentView(cancelled);
     });
   }
 
@@ -146,7 +166,17 @@ export class AppointmentsService {
       }
       await this.changeStatus(current, 'no_show', manager);
       await this.record(caller, id, 'appointment.no_show', manager);
-      return this.reload(id, manager);
+      await cancelReminders(manager, id);
+      const missed = await this.reload(id, manager);
+      const names = await this.users.partyNames(missed);
+      await this.notifications.add(manager, [
+        {
+          userId: missed.patientId,
+          type: 'session.missed',
+          data: appointmentData(missed, missed.patientId, names),
+        },
+      ]);
+      return toAppointmentView(missed);
     });
   }
 
@@ -184,7 +214,21 @@ export class AppointmentsService {
     );
   }
 
-  private async reload(id: string, manager: EntityManager): Promise<AppointmentView> {
-    return toAppointmentView(await manager.getRepository(Appointment).findOneByOrFail({ id }));
+  private reload(id: string, manager: EntityManager): Promise<Appointment> {
+    return manager.getRepository(Appointment).findOneByOrFail({ id });
+  }
+
+  private async notify(
+    type: NotificationType,
+    appointment: Appointment,
+    caller: Caller,
+    manager: EntityManager,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const names = await this.users.partyNames(appointment);
+    await this.notifications.add(
+      manager,
+      noticesForChange(type, appointment, caller.userId, names, extra),
+    );
   }
 }

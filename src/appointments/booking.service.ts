@@ -6,7 +6,10 @@ import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { Clock } from '../common/clock';
 import { retryOnDeadlock } from '../database/deadlock-retry';
+import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
+import { noticesForChange } from './appointment-notices';
+import { scheduleReminders } from './reminders';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { assertBookableSlot } from './booking-rules';
@@ -40,6 +43,7 @@ export class BookingService {
     private readonly idempotency: IdempotencyKeys,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async book(
@@ -139,7 +143,16 @@ export class BookingService {
           },
           manager,
         );
-        return toAppointmentView(await repo.findOneByOrFail({ id }));
+        const appointment = await repo.findOneByOrFail({ id });
+        await scheduleReminders(manager, id, appointment.startsAt, this.clock.now());
+        await this.notifications.add(
+          manager,
+          noticesForChange('appointment.created', appointment, caller.userId, {
+            patient: patient.displayName,
+            clinician: clinician.displayName,
+          }),
+        );
+        return toAppointmentView(appointment);
       }),
     );
   }

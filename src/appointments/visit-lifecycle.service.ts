@@ -7,7 +7,9 @@ import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
+import { appointmentData } from './appointment-notices';
 import { AppointmentAccessService } from './appointment-access.service';
 import { canTransition } from './appointment-status';
 import { Appointment } from './appointment.entity';
@@ -34,6 +36,7 @@ export class VisitLifecycleService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -61,8 +64,35 @@ export class VisitLifecycleService {
     }
   }
 
-  recordJoin(caller: Caller, appointmentId: string, resumed: boolean): Promise<void> {
-    return this.record(caller, appointmentId, 'visit.join', 'success', { resumed });
+  /**
+   * Audits a join; a patient newly in the waiting room also leaves the clinician a
+   * `session.patient_waiting` notification, in the same transaction.
+   */
+  recordJoin(
+    caller: Caller,
+    visit: JoinableVisit,
+    join: { resumed: boolean; waiting: boolean },
+  ): Promise<void> {
+    const { appointment } = visit;
+    return this.dataSource.transaction(async (manager) => {
+      await this.record(
+        caller,
+        appointment.id,
+        'visit.join',
+        'success',
+        { resumed: join.resumed },
+        manager,
+      );
+      if (join.waiting && !join.resumed) {
+        await this.notifications.add(manager, [
+          {
+            userId: appointment.clinicianId,
+            type: 'session.patient_waiting',
+            data: appointmentData(appointment, appointment.clinicianId, visit.names),
+          },
+        ]);
+      }
+    });
   }
 
   /** The clinician lets the patient in: scheduled → in_progress (already in progress is fine). */

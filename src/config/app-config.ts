@@ -38,6 +38,12 @@ export interface AppConfig {
     /** How long a dropped participant may take to come back before the other side is told they left. */
     resumeGraceSeconds: number;
   };
+  scheduler: {
+    /** How often reminders and missed visits are looked for; 0 turns this instance's scheduler off. */
+    pollIntervalMs: number;
+    /** A scheduled visit this long past its end, never admitted, becomes a no-show. */
+    noShowGraceMinutes: number;
+  };
   ice: {
     stunUrls: string[];
     turnUrls: string[];

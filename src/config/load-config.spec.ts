@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         pongTimeoutMs: 10_000,
       },
       visits: { joinEarlyMinutes: 15, resumeGraceSeconds: 30 },
+      scheduler: { pollIntervalMs: 10_000, noShowGraceMinutes: 15 },
       ice: { stunUrls: [], turnUrls: [], turnSecret: undefined, turnCredentialMarginSeconds: 1800 },
     });
   });

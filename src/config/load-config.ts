@@ -100,6 +100,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       joinEarlyMinutes: read(() => integer(env, 'VISIT_JOIN_EARLY_MINUTES', 15, 0, 24 * 60), 0),
       resumeGraceSeconds: read(() => integer(env, 'VISIT_RESUME_GRACE_SECONDS', 30, 1, 3600), 0),
     },
+    scheduler: {
+      pollIntervalMs: read(
+        () => integer(env, 'SCHEDULER_POLL_INTERVAL_MS', 10_000, 0, 3_600_000),
+        0,
+      ),
+      noShowGraceMinutes: read(() => integer(env, 'NO_SHOW_GRACE_MINUTES', 15, 0, 24 * 60), 0),
+    },
     ice: {
       stunUrls: read(() => iceUrls(env, 'STUN_URLS', ['stun:', 'stuns:']), []),
       turnUrls: read(() => iceUrls(env, 'TURN_URLS', ['turn:', 'turns:']), []),

@@ -1,10 +1,12 @@
 import { CreateUsersAndSessions1764000000000 } from '../../migrations/1764000000000-CreateUsersAndSessions';
 import { CreateAppointments1764000000001 } from '../../migrations/1764000000001-CreateAppointments';
 import { CreateAuditLog1764000000002 } from '../../migrations/1764000000002-CreateAuditLog';
+import { CreateNotificationsAndReminders1764000000003 } from '../../migrations/1764000000003-CreateNotificationsAndReminders';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
   CreateUsersAndSessions1764000000000,
   CreateAppointments1764000000001,
   CreateAuditLog1764000000002,
+  CreateNotificationsAndReminders1764000000003,
 ];

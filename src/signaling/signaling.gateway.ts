@@ -8,11 +8,11 @@ import {
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { createValidationPipe } from '../common/validation';
-import { connectionOf } from './connection';
+import { connectionOf } from '../realtime/connection';
 import { AppointmentRefDto } from './dto/appointment-ref.dto';
 import { SignalDto } from './dto/signal.dto';
 import { VisitsService } from './visits.service';
-import { WsErrorFilter } from './ws-error.filter';
+import { WsErrorFilter } from '../realtime/ws-error.filter';
 
 /** The visit events of the socket protocol (docs/asyncapi.yaml). Each is one call into a service. */
 @WebSocketGateway({ path: '/ws' })

@@ -1,5 +1,5 @@
 import type { VisitSide } from '../appointments/visit-lifecycle.service';
-import type { Connection } from './connection';
+import type { Connection } from '../realtime/connection';
 
 /** At most this many frames wait for a participant who is reconnecting. */
 export const MAX_QUEUED_FRAMES = 256;

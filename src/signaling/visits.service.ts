@@ -3,9 +3,9 @@ import { AppointmentsErrors } from '../appointments/appointments.errors';
 import { VisitLifecycleService } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { Connection } from './connection';
+import type { Connection } from '../realtime/connection';
 import type { SignalDto } from './dto/signal.dto';
-import { ackThen } from './frame-context';
+import { ackThen } from '../realtime/frame-context';
 import { iceServersFor } from './ice-servers';
 import { SignalingErrors } from './signaling.errors';
 import { clearTimers, MAX_QUEUED_FRAMES, Participant, VisitRoom } from './visit-room';
@@ -50,7 +50,10 @@ export class VisitsService implements OnModuleDestroy {
     }
     clearTimeout(me.graceTimer);
     me.connection = connection;
-    await this.lifecycle.recordJoin(connection.caller, appointmentId, resumed);
+    await this.lifecycle.recordJoin(connection.caller, visit, {
+      resumed,
+      waiting: !me.admitted && previous === undefined,
+    });
 
     const ack = {
       appointmentId,

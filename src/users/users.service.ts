@@ -83,6 +83,18 @@ export class UsersService {
     return new Map(rows.map((u) => [u.id, u.displayName]));
   }
 
+  /** Display names of an appointment's two parties, for notifications about it. */
+  async partyNames(parties: {
+    patientId: string;
+    clinicianId: string;
+  }): Promise<{ patient: string; clinician: string }> {
+    const names = await this.displayNames([parties.patientId, parties.clinicianId]);
+    return {
+      patient: names.get(parties.patientId) ?? '',
+      clinician: names.get(parties.clinicianId) ?? '',
+    };
+  }
+
   /** Ordered by creation, oldest first, so new users never shift earlier pages. */
   async list(
     filter: { role?: Role; activeOnly?: boolean },

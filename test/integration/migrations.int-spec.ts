@@ -19,6 +19,7 @@ const TABLES_BY_MIGRATION = [
   ['users', 'auth_sessions', 'refresh_tokens'],
   ['appointments', 'idempotency_keys'],
   ['audit_log'],
+  ['notifications', 'appointment_reminders'],
 ];
 
 describe('migrations on a fresh database', () => {

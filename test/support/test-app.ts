@@ -26,6 +26,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ADMIN_PASSWORD: admin.password,
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
     LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+    // Tests drive the scheduler themselves (runOnce with a chosen time).
+    SCHEDULER_POLL_INTERVAL_MS: '0',
     ...env,
   });
   if (!config.databaseUrl) {

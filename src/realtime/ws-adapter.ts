@@ -23,6 +23,11 @@ import { parseFrame } from './frame';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 
+interface BoundHandler {
+  handler: MessageMappingProperties;
+  transform: (data: unknown) => Observable<unknown>;
+}
+
 /**
  * Plain WebSocket transport for the gateway, owning everything below the handlers: the HTTP
  * upgrade (authentication, Origin, per-user cap, draining), JSON frames with acks and error
@@ -35,6 +40,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
   private readonly registry: ConnectionRegistry;
   private readonly shutdown: ShutdownState;
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly handlersByConnection = new WeakMap<Connection, Map<string, BoundHandler>>();
 
   constructor(app: INestApplicationContext) {
     super(app);
@@ -81,10 +87,20 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const byEvent = new Map(handlers.map((handler) => [String(handler.message), handler]));
+    // Several gateways (visits, presence, notifications) share the one socket: their handlers
+    // join one table, read by a single message listener.
     const connection = connectionOf(client);
+    const known = this.handlersByConnection.get(connection);
+    if (known) {
+      handlers.forEach((handler) => known.set(String(handler.message), { handler, transform }));
+      return;
+    }
+    const byEvent = new Map(
+      handlers.map((handler) => [String(handler.message), { handler, transform }]),
+    );
+    this.handlersByConnection.set(connection, byEvent);
     client.on('message', (raw: Buffer, isBinary: boolean) => {
-      void this.onFrame(connection, raw, isBinary, byEvent, transform);
+      void this.onFrame(connection, raw, isBinary, byEvent);
     });
   }
 
@@ -179,8 +195,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     connection: Connection,
     raw: Buffer,
     isBinary: boolean,
-    handlers: Map<string, MessageMappingProperties>,
-    transform: (data: unknown) => Observable<unknown>,
+    handlers: Map<string, BoundHandler>,
   ): Promise<void> {
     const admission = connection.admitFrame();
     if (admission === 'abusive') {
@@ -207,8 +222,8 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       return;
     }
     const { frame } = parsed;
-    const handler = handlers.get(frame.event);
-    if (!handler) {
+    const bound = handlers.get(frame.event);
+    if (!bound) {
       connection.send('error', {
         id: frame.id,
         code: 'UNKNOWN_EVENT',
@@ -220,7 +235,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     bindFrameContext(frame.data, context);
     try {
       const result = await lastValueFrom(
-        transform(await handler.callback(frame.data, frame.event)),
+        bound.transform(await bound.handler.callback(frame.data, frame.event)),
         { defaultValue: undefined },
       );
       if (context.failed) {

@@ -1,0 +1,42 @@
+import type { EntityManager } from 'typeorm';
+
+/** Reminder kinds and how long before the start each is due. */
+export const REMINDERS = [
+  { kind: '24h', beforeMs: 24 * 60 * 60_000 },
+  { kind: '10m', beforeMs: 10 * 60_000 },
+] as const;
+
+/**
+ * Writes an appointment's reminders in the caller's transaction, replacing unsent ones (a
+ * reschedule moves them). A reminder whose time has already passed is not written: a visit
+ * booked 2 hours ahead gets no "24 hours to go".
+ */
+export async function scheduleReminders(
+  manager: EntityManager,
+  appointmentId: string,
+  startsAt: Date,
+  now: Date,
+): Promise<void> {
+  await cancelReminders(manager, appointmentId);
+  for (const { kind, beforeMs } of REMINDERS) {
+    const dueAt = new Date(startsAt.getTime() - beforeMs);
+    if (dueAt.getTime() > now.getTime()) {
+      await manager.query(
+        `INSERT INTO appointment_reminders (appointment_id, kind, due_at) VALUES ($1, $2, $3)
+         ON CONFLICT (appointment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, sent_at = NULL`,
+        [appointmentId, kind, dueAt],
+      );
+    }
+  }
+}
+
+/** Removes the reminders not yet sent (cancel, no-show, or before rescheduling). */
+export async function cancelReminders(
+  manager: EntityManager,
+  appointmentId: string,
+): Promise<void> {
+  await manager.query(
+    `DELETE FROM appointment_reminders WHERE appointment_id = $1 AND sent_at IS NULL`,
+    [appointmentId],
+  );
+}

@@ -1,0 +1,149 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { sql } from '../database/sql';
+import { NotificationsService } from '../notifications/notifications.service';
+import { UsersService } from '../users/users.service';
+import { appointmentData } from './appointment-notices';
+import { Appointment } from './appointment.entity';
+
+const BATCH = 100;
+
+/**
+ * Time-driven work: reminders 24 h and 10 min before a visit, and marking visits nobody admitted
+ * as no-shows. Due rows are claimed with FOR UPDATE SKIP LOCKED and settled in the transaction
+ * that writes their notifications, so each fires once however many instances poll, and a crash
+ * mid-way leaves them to be claimed again.
+ */
+@Injectable()
+export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(VisitSchedulerService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notifications: NotificationsService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.scheduler.pollIntervalMs === 0) {
+      return;
+    }
+    this.timer = setInterval(() => {
+      this.running ??= this.runOnce()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.error({ err: error }, 'Scheduler run failed'))
+        .finally(() => (this.running = undefined));
+    }, this.config.scheduler.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass: everything due at `now`. Returns how many reminders and no-shows it settled. */
+  async runOnce(now = this.clock.now()): Promise<{ reminders: number; noShows: number }> {
+    let reminders = 0;
+    let noShows = 0;
+    for (let sent = BATCH; sent === BATCH; reminders += sent) {
+      sent = await this.sendDueReminders(now);
+    }
+    for (let marked = BATCH; marked === BATCH; noShows += marked) {
+      marked = await this.markMissedVisits(now);
+    }
+    return { reminders, noShows };
+  }
+
+  private sendDueReminders(now: Date): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const due = await sql<{ appointment_id: string; kind: string }>(
+        manager,
+        `UPDATE appointment_reminders r SET sent_at = $1
+           FROM (SELECT appointment_id, kind FROM appointment_reminders
+                  WHERE sent_at IS NULL AND due_at <= $1
+                  ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+          WHERE r.appointment_id = due.appointment_id AND r.kind = due.kind
+          RETURNING r.appointment_id, r.kind`,
+        [now, BATCH],
+      );
+      for (const { appointment_id: id, kind } of due) {
+        const appointment = await manager.getRepository(Appointment).findOneBy({ id });
+        // A reminder for a visit no longer on, or already begun, is settled without a word.
+        if (!appointment || appointment.status !== 'scheduled' || appointment.startsAt <= now) {
+          continue;
+        }
+        const names = await this.users.partyNames(appointment);
+        await this.notifications.add(
+          manager,
+          [appointment.patientId, appointment.clinicianId].map((userId) => ({
+            userId,
+            type: 'appointment.reminder' as const,
+            data: appointmentData(appointment, userId, names, { reminder: kind }),
+          })),
+        );
+      }
+      return due.length;
+    });
+  }
+
+  /** A visit whose end (plus grace) passed while still scheduled was never admitted. */
+  private markMissedVisits(now: Date): Promise<number> {
+    const graceMs = this.config.scheduler.noShowGraceMinutes * 60_000;
+    return this.dataSource.transaction(async (manager) => {
+      const missed = await sql<{ id: string }>(
+        manager,
+        `UPDATE appointments a SET status = 'no_show', version = version + 1, updated_at = now()
+           FROM (SELECT id FROM appointments
+                  WHERE status = 'scheduled' AND ends_at <= $1
+                  ORDER BY ends_at LIMIT $2 FOR UPDATE SKIP LOCKED) late
+          WHERE a.id = late.id
+          RETURNING a.id`,
+        [new Date(now.getTime() - graceMs), BATCH],
+      );
+      for (const { id } of missed) {
+        const appointment = await manager.getRepository(Appointment).findOneByOrFail({ id });
+        await manager.query(
+          `DELETE FROM appointment_reminders WHERE appointment_id = $1 AND sent_at IS NULL`,
+          [id],
+        );
+        await this.audit.record(
+          {
+            actorId: null,
+            action: 'appointment.no_show',
+            outcome: 'success',
+            target: { type: 'appointment', id },
+            details: { automatic: true },
+            origin: { ip: null, requestId: null },
+          },
+          manager,
+        );
+        const names = await this.users.partyNames(appointment);
+        await this.notifications.add(manager, [
+          {
+            userId: appointment.patientId,
+            type: 'session.missed',
+            data: appointmentData(appointment, appointment.patientId, names),
+          },
+        ]);
+      }
+      return missed.length;
+    });
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/app-error';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { sql } from '../database/sql';
+import {
+  NewNotification,
+  Notification,
+  NotificationView,
+  toNotificationView,
+} from './notification.entity';
+
+export const SYNC_LIMIT = 100;
+
+const notFound = () => new AppError('not_found', 'NOTIFICATION_NOT_FOUND', 'No such notification');
+
+/** Stored notifications: written inside their cause's transaction, read only by their owner. */
+@Injectable()
+export class NotificationsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Inserts within `manager`'s transaction; the database announces them once it commits. */
+  async add(manager: EntityManager, notices: NewNotification[]): Promise<void> {
+    if (notices.length === 0) {
+      return;
+    }
+    await manager.query(
+      `INSERT INTO notifications (user_id, type, data)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
+      [
+        notices.map((n) => n.userId),
+        notices.map((n) => n.type),
+        notices.map((n) => JSON.stringify(n.data)),
+      ],
+    );
+  }
+
+  /** Newest first. */
+  async list(
+    userId: string,
+    unreadOnly: boolean,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<NotificationView>> {
+    const query = this.repo()
+      .createQueryBuilder('n')
+      .addSelect('n.seq')
+      .where('n.userId = :userId', { userId })
+      .orderBy('n.seq', 'DESC')
+      .limit(limit + 1);
+    if (unreadOnly) {
+      query.andWhere('n.readAt IS NULL');
+    }
+    if (cursor) {
+      const { seq } = decodeCursor(cursor, { seq: 'bigint' });
+      query.andWhere('n.seq < :seq', { seq });
+    }
+    const page = toPage(await query.getMany(), limit, (last) => ({ seq: last.seq }));
+    return { items: page.items.map(toNotificationView), nextCursor: page.nextCursor };
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const [row] = await sql<{ count: number }>(
+      this.dataSource.manager,
+      `SELECT count(*)::int AS count FROM notifications WHERE user_id = $1 AND read_at IS NULL`,
+      [userId],
+    );
+    return row.count;
+  }
+
+  async markRead(userId: string, id: string): Promise<NotificationView> {
+    const rows = await sql<{ id: string }>(
+      this.dataSource.manager,
+      `UPDATE notifications SET read_at = coalesce(read_at, now())
+        WHERE id = $1 AND user_id = $2 RETURNING id`,
+      [id, userId],
+    );
+    if (rows.length === 0) {
+      throw notFound();
+    }
+    return toNotificationView(await this.repo().findOneByOrFail({ id }));
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    const rows = await sql<{ id: string }>(
+      this.dataSource.manager,
+      `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL RETURNING id`,
+      [userId],
+    );
+    return rows.length;
+  }
+
+  /**
+   * For a client coming back online: the notifications after `after` (one of theirs), oldest
+   * first; without `after`, the most recent ones. At most SYNC_LIMIT: a client that gets a full
+   * page asks again from the last one.
+   */
+  async sync(userId: string, after: string | undefined): Promise<NotificationView[]> {
+    if (after === undefined) {
+      const newest = await this.repo()
+        .createQueryBuilder('n')
+        .where('n.userId = :userId', { userId })
+        .orderBy('n.seq', 'DESC')
+        .limit(SYNC_LIMIT)
+        .getMany();
+      return newest.reverse().map(toNotificationView);
+    }
+    const [anchor] = await sql<{ seq: string }>(
+      this.dataSource.manager,
+      `SELECT seq FROM notifications WHERE id = $1 AND user_id = $2`,
+      [after, userId],
+    );
+    if (!anchor) {
+      throw notFound();
+    }
+    const rows = await this.repo()
+      .createQueryBuilder('n')
+      .where('n.userId = :userId AND n.seq > :seq', { userId, seq: anchor.seq })
+      .orderBy('n.seq', 'ASC')
+      .limit(SYNC_LIMIT)
+      .getMany();
+    return rows.map(toNotificationView);
+  }
+
+  /** For the live push: the committed notification and its owner. */
+  async findForPush(id: string): Promise<{ userId: string; view: NotificationView } | undefined> {
+    const row = await this.repo().findOneBy({ id });
+    return row ? { userId: row.userId, view: toNotificationView(row) } : undefined;
+  }
+
+  private repo() {
+    return this.dataSource.getRepository(Notification);
+  }
+}
