@@ -14,6 +14,7 @@ import { runMigrations } from './database/migrator';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
@@ -46,6 +47,7 @@ export class AppModule {
         NotificationsModule,
         AppointmentsModule,
         SignalingModule,
+        PresenceModule,
       ],
     };
   }

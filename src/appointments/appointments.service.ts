@@ -11,6 +11,7 @@ import { UsersService } from '../users/users.service';
 import { appointmentData, noticesForChange } from './appointment-notices';
 import { cancelReminders, scheduleReminders } from './reminders';
 import { retryOnDeadlock } from '../database/deadlock-retry';
+import { sql } from '../database/sql';
 import { AppointmentAccessService } from './appointment-access.service';
 import { AppointmentStatus, canTransition } from './appointment-status';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
@@ -72,6 +73,23 @@ export class AppointmentsService {
       id: last.id,
     }));
     return { items: page.items.map(toAppointmentView), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * The people `userId` may see the presence of: those they share a visit with that is in
+   * progress, or scheduled to start within `horizonMs` and not yet over.
+   */
+  async contactsOf(userId: string, now: Date, horizonMs = 24 * 60 * 60_000): Promise<string[]> {
+    const rows = await sql<{ contact: string }>(
+      this.dataSource.manager,
+      `SELECT DISTINCT CASE WHEN patient_id = $1 THEN clinician_id ELSE patient_id END AS contact
+         FROM appointments
+        WHERE (patient_id = $1 OR clinician_id = $1)
+          AND (status = 'in_progress'
+               OR (status = 'scheduled' AND starts_at <= $3 AND ends_at > $2))`,
+      [userId, now, new Date(now.getTime() + horizonMs)],
+    );
+    return rows.map((row) => row.contact);
   }
 
   async get(caller: Caller, id: string): Promise<AppointmentView> {

@@ -11,6 +11,8 @@ export interface Participant {
   /** Undefined while the participant's socket is gone and the grace period runs. */
   connection: Connection | undefined;
   admitted: boolean;
+  /** Last call state reported to presence. */
+  inCall?: boolean;
   /** Serialised frames for a reconnecting participant, delivered in order on return. */
   queue: string[];
   graceTimer?: NodeJS.Timeout;

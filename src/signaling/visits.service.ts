@@ -1,4 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { CALL_STATE_CHANGED, CallStateChangedEvent } from '../presence/presence-events';
 import { AppointmentsErrors } from '../appointments/appointments.errors';
 import { VisitLifecycleService } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
@@ -21,6 +23,7 @@ export class VisitsService implements OnModuleDestroy {
   constructor(
     private readonly lifecycle: VisitLifecycleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
   ) {}
 
   async join(connection: Connection, appointmentId: string) {
@@ -83,6 +86,7 @@ export class VisitsService implements OnModuleDestroy {
       } else {
         this.announceWaiting(room);
       }
+      this.syncCallState(room);
     });
   }
 
@@ -97,7 +101,10 @@ export class VisitsService implements OnModuleDestroy {
     }
     await this.lifecycle.admit(connection.caller, appointmentId);
     patient.admitted = true;
-    return ackThen({ appointmentId, status: 'in_progress' }, () => this.announcePeers(room));
+    return ackThen({ appointmentId, status: 'in_progress' }, () => {
+      this.announcePeers(room);
+      this.syncCallState(room);
+    });
   }
 
   signal(connection: Connection, dto: SignalDto) {
@@ -138,11 +145,13 @@ export class VisitsService implements OnModuleDestroy {
     const { room } = this.requireParticipant(connection, appointmentId);
     await this.lifecycle.end(connection.caller, appointmentId);
     return ackThen({ appointmentId, status: 'completed' }, () => {
+      this.rooms.delete(appointmentId);
       for (const participant of Object.values(room.participants)) {
         clearTimers(participant);
         participant.connection?.send('session.ended', { appointmentId, by: connection.userId });
+        delete room.participants[participant.side];
+        this.reportCallState(room.appointmentId, participant, false);
       }
-      this.rooms.delete(appointmentId);
     });
   }
 
@@ -159,6 +168,7 @@ export class VisitsService implements OnModuleDestroy {
         appointmentId: room.appointmentId,
         userId: me.userId,
       });
+      this.syncCallState(room);
       me.graceTimer = setTimeout(
         () => this.remove(room, me, 'disconnected'),
         this.config.visits.resumeGraceSeconds * 1000,
@@ -186,6 +196,8 @@ export class VisitsService implements OnModuleDestroy {
   private remove(room: VisitRoom, me: Participant, reason: 'left' | 'disconnected'): void {
     clearTimers(me);
     delete room.participants[me.side];
+    this.reportCallState(room.appointmentId, me, false);
+    this.syncCallState(room);
     room.other(me.side)?.connection?.send('session.peer-left', {
       appointmentId: room.appointmentId,
       userId: me.userId,
@@ -194,6 +206,22 @@ export class VisitsService implements OnModuleDestroy {
     if (room.isEmpty) {
       this.rooms.delete(room.appointmentId);
     }
+  }
+
+  /** Presence shows `in_call` while both sides are admitted and connected. */
+  private syncCallState(room: VisitRoom): void {
+    for (const participant of Object.values(room.participants)) {
+      this.reportCallState(room.appointmentId, participant, room.inCall);
+    }
+  }
+
+  private reportCallState(appointmentId: string, participant: Participant, inCall: boolean): void {
+    if ((participant.inCall ?? false) === inCall) {
+      return;
+    }
+    participant.inCall = inCall;
+    const event: CallStateChangedEvent = { userId: participant.userId, appointmentId, inCall };
+    this.events.emit(CALL_STATE_CHANGED, event);
   }
 
   /** Each side learns about the other: a fresh peer to negotiate with. */
