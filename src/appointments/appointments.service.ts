@@ -16,6 +16,7 @@ import { AppointmentAccessService } from './appointment-access.service';
 import { AppointmentStatus, canTransition } from './appointment-status';
 import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
+import { changeStatus } from './status-change';
 import { assertBookableSlot } from './booking-rules';
 import { lockDiaries } from './diary-locks';
 import type { UpdateAppointmentDto } from './dto/update-appointment.dto';
@@ -163,7 +164,7 @@ export class AppointmentsService {
   cancel(caller: Caller, id: string, reason: string | undefined): Promise<AppointmentView> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.access.requireAppointment(caller, id, 'cancel', manager);
-      await this.changeStatus(current, 'cancelled', manager);
+      await changeStatus(manager, current, 'cancelled');
       await this.record(caller, id, 'appointment.cancel', manager, { reason: reason ?? null });
       await cancelReminders(manager, id);
       const cancelled = await this.reload(id, manager);
@@ -182,7 +183,7 @@ export class AppointmentsService {
       if (this.clock.now().getTime() < current.startsAt.getTime()) {
         throw AppointmentsErrors.notStarted();
       }
-      await this.changeStatus(current, 'no_show', manager);
+      await changeStatus(manager, current, 'no_show');
       await this.record(caller, id, 'appointment.no_show', manager);
       await cancelReminders(manager, id);
       const missed = await this.reload(id, manager);
@@ -196,20 +197,6 @@ export class AppointmentsService {
       ]);
       return toAppointmentView(missed);
     });
-  }
-
-  private async changeStatus(
-    current: Appointment,
-    to: AppointmentStatus,
-    manager: EntityManager,
-  ): Promise<void> {
-    if (!canTransition(current.status, to)) {
-      throw AppointmentsErrors.invalidTransition(current.status, to);
-    }
-    await manager.query(
-      `UPDATE appointments SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-      [current.id, to],
-    );
   }
 
   private record(

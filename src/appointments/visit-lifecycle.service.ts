@@ -11,9 +11,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData } from './appointment-notices';
 import { AppointmentAccessService } from './appointment-access.service';
-import { canTransition } from './appointment-status';
 import { Appointment } from './appointment.entity';
-import { AppointmentsErrors } from './appointments.errors';
+import { changeStatus } from './status-change';
 
 export type VisitSide = 'patient' | 'clinician';
 
@@ -100,7 +99,7 @@ export class VisitLifecycleService {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.access.requireAppointment(caller, appointmentId, 'admit', manager);
       if (current.status !== 'in_progress') {
-        await this.changeStatus(current, 'in_progress', manager);
+        await changeStatus(manager, current, 'in_progress');
       }
       await this.record(caller, appointmentId, 'visit.admit', 'success', {}, manager);
     });
@@ -110,7 +109,7 @@ export class VisitLifecycleService {
   end(caller: Caller, appointmentId: string): Promise<void> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.access.requireAppointment(caller, appointmentId, 'end', manager);
-      await this.changeStatus(current, 'completed', manager);
+      await changeStatus(manager, current, 'completed');
       await this.record(caller, appointmentId, 'visit.end', 'success', {}, manager);
     });
   }
@@ -136,20 +135,6 @@ export class VisitLifecycleService {
     if (now >= appointment.endsAt.getTime()) {
       throw new AppError('conflict', 'VISIT_OVER', 'This visit’s time has passed');
     }
-  }
-
-  private async changeStatus(
-    current: Appointment,
-    to: 'in_progress' | 'completed',
-    manager: EntityManager,
-  ): Promise<void> {
-    if (!canTransition(current.status, to)) {
-      throw AppointmentsErrors.invalidTransition(current.status, to);
-    }
-    await manager.query(
-      `UPDATE appointments SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-      [current.id, to],
-    );
   }
 
   private record(

@@ -1,20 +1,11 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, SubscribeMessage } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { createValidationPipe } from '../common/validation';
 import { connectionOf } from '../realtime/connection';
-import { WsErrorFilter } from '../realtime/ws-error.filter';
+import { SocketGateway } from '../realtime/socket-gateway.decorator';
 import { SyncNotificationsDto } from './dto/sync-notifications.dto';
 import { NotificationsService } from './notifications.service';
 
-@WebSocketGateway({ path: '/ws' })
-@UsePipes(createValidationPipe())
-@UseFilters(WsErrorFilter)
+@SocketGateway()
 export class NotificationsGateway {
   constructor(private readonly notifications: NotificationsService) {}
 

@@ -1,22 +1,18 @@
-import { Logger, UseFilters, UsePipes } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
   SubscribeMessage,
-  WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { createValidationPipe } from '../common/validation';
 import { connectionOf } from '../realtime/connection';
-import { WsErrorFilter } from '../realtime/ws-error.filter';
+import { SocketGateway } from '../realtime/socket-gateway.decorator';
 import { SetPresenceDto } from './dto/set-presence.dto';
 import { PresenceService } from './presence.service';
 
-@WebSocketGateway({ path: '/ws' })
-@UsePipes(createValidationPipe())
-@UseFilters(WsErrorFilter)
+@SocketGateway()
 export class PresenceGateway
   implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket>
 {

@@ -1,23 +1,18 @@
-import { UseFilters, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   OnGatewayDisconnect,
   SubscribeMessage,
-  WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { createValidationPipe } from '../common/validation';
 import { connectionOf } from '../realtime/connection';
 import { AppointmentRefDto } from './dto/appointment-ref.dto';
 import { SignalDto } from './dto/signal.dto';
 import { VisitsService } from './visits.service';
-import { WsErrorFilter } from '../realtime/ws-error.filter';
+import { SocketGateway } from '../realtime/socket-gateway.decorator';
 
 /** The visit events of the socket protocol (docs/asyncapi.yaml). Each is one call into a service. */
-@WebSocketGateway({ path: '/ws' })
-@UsePipes(createValidationPipe())
-@UseFilters(WsErrorFilter)
+@SocketGateway()
 export class SignalingGateway implements OnGatewayDisconnect<WebSocket> {
   constructor(private readonly visits: VisitsService) {}
 
