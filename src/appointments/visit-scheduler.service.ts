@@ -12,6 +12,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
+import type { NewNotification } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData } from './appointment-notices';
@@ -83,6 +84,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
           RETURNING r.appointment_id, r.kind`,
         [now, BATCH],
       );
+      const notices: NewNotification[] = [];
       for (const { appointment_id: id, kind } of due) {
         const appointment = await manager.getRepository(Appointment).findOneBy({ id });
         // A reminder for a visit no longer on, or already begun, is settled without a word.
@@ -90,15 +92,15 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
           continue;
         }
         const names = await this.users.partyNames(appointment);
-        await this.notifications.add(
-          manager,
-          [appointment.patientId, appointment.clinicianId].map((userId) => ({
+        for (const userId of [appointment.patientId, appointment.clinicianId]) {
+          notices.push({
             userId,
-            type: 'appointment.reminder' as const,
+            type: 'appointment.reminder',
             data: appointmentData(appointment, userId, names, { reminder: kind }),
-          })),
-        );
+          });
+        }
       }
+      await this.notifications.add(manager, notices);
       return due.length;
     });
   }
@@ -117,6 +119,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
           RETURNING a.id`,
         [new Date(now.getTime() - graceMs), BATCH],
       );
+      const notices: NewNotification[] = [];
       for (const { id } of missed) {
         const appointment = await manager.getRepository(Appointment).findOneByOrFail({ id });
         await manager.query(
@@ -135,14 +138,13 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
           manager,
         );
         const names = await this.users.partyNames(appointment);
-        await this.notifications.add(manager, [
-          {
-            userId: appointment.patientId,
-            type: 'session.missed',
-            data: appointmentData(appointment, appointment.patientId, names),
-          },
-        ]);
+        notices.push({
+          userId: appointment.patientId,
+          type: 'session.missed',
+          data: appointmentData(appointment, appointment.patientId, names),
+        });
       }
+      await this.notifications.add(manager, notices);
       return missed.length;
     });
   }

@@ -20,10 +20,22 @@ const notFound = () => new AppError('not_found', 'NOTIFICATION_NOT_FOUND', 'No s
 export class NotificationsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inserts within `manager`'s transaction; the database announces them once it commits. */
+  /**
+   * Inserts within `manager`'s transaction; the database announces them once it commits.
+   *
+   * Each recipient's lock is held until commit, so a recipient's notifications take their `seq`
+   * in commit order: a later-numbered one can never become visible before an earlier one, and
+   * `sync {after}` cannot skip a slow transaction's row. Call this once per transaction (locks
+   * are taken in one sorted order, which is what keeps concurrent writers from deadlocking).
+   */
   async add(manager: EntityManager, notices: NewNotification[]): Promise<void> {
     if (notices.length === 0) {
       return;
+    }
+    for (const userId of [...new Set(notices.map((n) => n.userId))].sort()) {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `notifications:${userId}`,
+      ]);
     }
     await manager.query(
       `INSERT INTO notifications (user_id, type, data)
