@@ -187,7 +187,7 @@ export class AppointmentsService {
       await this.record(caller, id, 'appointment.no_show', manager);
       await cancelReminders(manager, id);
       const missed = await this.reload(id, manager);
-      const names = await this.users.partyNames(missed);
+      const names = await this.users.partyNames(missed, manager);
       await this.notifications.add(manager, [
         {
           userId: missed.patientId,
@@ -230,7 +230,7 @@ export class AppointmentsService {
     manager: EntityManager,
     extra: Record<string, unknown> = {},
   ): Promise<void> {
-    const names = await this.users.partyNames(appointment);
+    const names = await this.users.partyNames(appointment, manager);
     await this.notifications.add(
       manager,
       noticesForChange(type, appointment, caller.userId, names, extra),

@@ -77,9 +77,12 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
       const due = await sql<{ appointment_id: string; kind: string }>(
         manager,
         `UPDATE appointment_reminders r SET sent_at = $1
-           FROM (SELECT appointment_id, kind FROM appointment_reminders
-                  WHERE sent_at IS NULL AND due_at <= $1
-                  ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+           FROM (SELECT d.appointment_id, d.kind FROM appointment_reminders d
+                   JOIN appointments a ON a.id = d.appointment_id
+                  WHERE d.sent_at IS NULL AND d.due_at <= $1
+                  ORDER BY d.due_at LIMIT $2
+                  -- A visit being changed right now (cancel, reschedule) is skipped until next time.
+                    FOR UPDATE OF d, a SKIP LOCKED) due
           WHERE r.appointment_id = due.appointment_id AND r.kind = due.kind
           RETURNING r.appointment_id, r.kind`,
         [now, BATCH],
@@ -91,7 +94,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
         if (!appointment || appointment.status !== 'scheduled' || appointment.startsAt <= now) {
           continue;
         }
-        const names = await this.users.partyNames(appointment);
+        const names = await this.users.partyNames(appointment, manager);
         for (const userId of [appointment.patientId, appointment.clinicianId]) {
           notices.push({
             userId,
@@ -137,7 +140,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
           },
           manager,
         );
-        const names = await this.users.partyNames(appointment);
+        const names = await this.users.partyNames(appointment, manager);
         notices.push({
           userId: appointment.patientId,
           type: 'session.missed',

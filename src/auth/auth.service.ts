@@ -37,6 +37,19 @@ export class AuthService {
     password: string,
     origin: RequestOrigin,
   ): Promise<TokenPair & { user: UserView }> {
+    const release = this.throttle.enter(email);
+    try {
+      return await this.attemptLogin(email, password, origin);
+    } finally {
+      release();
+    }
+  }
+
+  private async attemptLogin(
+    email: string,
+    password: string,
+    origin: RequestOrigin,
+  ): Promise<TokenPair & { user: UserView }> {
     const retryAfter = await this.throttle.retryAfterSeconds(email, origin.ip);
     if (retryAfter > 0) {
       await this.recordLogin(null, 'denied', { email, reason: 'throttled' }, origin);

@@ -20,26 +20,54 @@ export class LoginThrottleService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Attempts per account being checked right now on this instance (argon2 takes a while). */
+  private readonly inFlight = new Map<string, number>();
+
+  /**
+   * Marks an attempt for `email` as under way until the returned function is called. Attempts
+   * under way count against the account's limit, so a burst of parallel guesses cannot all pass
+   * the check before the first failure is recorded.
+   */
+  enter(email: string): () => void {
+    this.inFlight.set(email, (this.inFlight.get(email) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) {
+        return;
+      }
+      released = true;
+      const left = (this.inFlight.get(email) ?? 1) - 1;
+      if (left > 0) {
+        this.inFlight.set(email, left);
+      } else {
+        this.inFlight.delete(email);
+      }
+    };
+  }
+
   /** Seconds until another attempt may be made, or 0 if one may be made now. */
   async retryAfterSeconds(email: string, ip: string | null): Promise<number> {
     const { windowSeconds, maxFailuresPerAccount, maxFailuresPerAddress } =
       this.config.loginThrottle;
     const now = this.clock.now();
     const since = new Date(now.getTime() - windowSeconds * 1000);
-    const checks = [this.audit.recentFailures(LOGIN_ACTION, since, { email })];
-    const limits = [maxFailuresPerAccount];
-    if (ip) {
-      checks.push(this.audit.recentFailures(LOGIN_ACTION, since, { ip }));
-      limits.push(maxFailuresPerAddress);
-    }
-    const results = await Promise.all(checks);
-    let wait = 0;
-    results.forEach(({ count, oldestAt }, i) => {
-      if (count >= limits[i] && oldestAt) {
-        const freeAt = oldestAt.getTime() + windowSeconds * 1000;
-        wait = Math.max(wait, Math.ceil((freeAt - now.getTime()) / 1000));
+    const [account, address] = await Promise.all([
+      this.audit.recentFailures(LOGIN_ACTION, since, { email }),
+      ip ? this.audit.recentFailures(LOGIN_ACTION, since, { ip }) : undefined,
+    ]);
+    const othersUnderWay = (this.inFlight.get(email) ?? 1) - 1;
+    const waits = [
+      waitFor(account.count + othersUnderWay, maxFailuresPerAccount, account.oldestAt),
+      address ? waitFor(address.count, maxFailuresPerAddress, address.oldestAt) : 0,
+    ];
+    return Math.max(...waits);
+
+    function waitFor(count: number, limit: number, oldestAt: Date | null): number {
+      if (count < limit) {
+        return 0;
       }
-    });
-    return Math.max(wait, 0);
+      const freeAt = (oldestAt?.getTime() ?? now.getTime()) + windowSeconds * 1000;
+      return Math.max(Math.ceil((freeAt - now.getTime()) / 1000), 1);
+    }
   }
 }

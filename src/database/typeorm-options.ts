@@ -10,6 +10,7 @@ export function typeormOptions(databaseUrl: string): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
-    extra: { max: 20, application_name: 'televisit' },
+    // A request that cannot get a connection in time fails instead of queueing forever.
+    extra: { max: 20, application_name: 'televisit', connectionTimeoutMillis: 10_000 },
   };
 }

@@ -56,6 +56,10 @@ export class NotificationPusher implements OnApplicationBootstrap, OnModuleDestr
     });
     try {
       await client.connect();
+      if (this.stopped) {
+        await client.end();
+        return;
+      }
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (error) {
       this.logger.warn({ err: error }, 'Notification listener could not connect');
@@ -64,9 +68,11 @@ export class NotificationPusher implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private reconnectLater(): void {
-    if (!this.stopped) {
-      setTimeout(() => void this.listen(), RECONNECT_DELAY_MS).unref();
-    }
+    setTimeout(() => {
+      if (!this.stopped) {
+        void this.listen();
+      }
+    }, RECONNECT_DELAY_MS).unref();
   }
 
   private async push(id: string): Promise<void> {

@@ -100,8 +100,10 @@ export class PresenceService {
       return;
     }
     presence.announced = status;
-    const frame = JSON.stringify({ event: 'presence', data: this.view(userId) });
     const watchers = await this.appointments.contactsOf(userId, this.clock.now());
+    // Built after the lookup: if another change raced ahead meanwhile, the last frame sent
+    // still carries the latest state.
+    const frame = JSON.stringify({ event: 'presence', data: this.view(userId) });
     for (const watcher of watchers) {
       for (const connection of this.registry.forUser(watcher)) {
         connection.sendText(frame);

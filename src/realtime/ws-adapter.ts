@@ -60,7 +60,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     (this.httpServer as HttpServer).on(
       'upgrade',
       (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
+        if (pathOf(request) !== path) {
           socket.destroy();
           return;
         }
@@ -285,6 +285,15 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       }, pongTimeoutMs).unref();
     }, pingIntervalMs);
     this.heartbeat.unref();
+  }
+}
+
+/** The request's path, or undefined for a target that is not a URL path (never throws). */
+function pathOf(request: IncomingMessage): string | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
   }
 }
 

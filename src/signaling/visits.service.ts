@@ -28,6 +28,10 @@ export class VisitsService implements OnModuleDestroy {
 
   async join(connection: Connection, appointmentId: string) {
     const visit = await this.lifecycle.requireJoinable(connection.caller, appointmentId);
+    // The socket may have gone while the visit was looked up: it must not take a seat.
+    if (!connection.isOpen) {
+      throw SignalingErrors.notInVisit();
+    }
     const room =
       this.rooms.get(appointmentId) ?? new VisitRoom(appointmentId, visit.appointment.endsAt);
     this.rooms.set(appointmentId, room);
@@ -69,6 +73,10 @@ export class VisitsService implements OnModuleDestroy {
     };
     const self = me;
     return ackThen(ack, () => {
+      // The visit may have ended, or this seat been given up, while the join was recorded.
+      if (this.rooms.get(appointmentId) !== room || room.participants[side] !== self) {
+        return;
+      }
       this.scheduleIceRefresh(room, self);
       if (repeated) {
         return;
@@ -262,7 +270,9 @@ export class VisitsService implements OnModuleDestroy {
   /** A visit running over gets fresh TURN credentials before the ones it holds expire. */
   private scheduleIceRefresh(room: VisitRoom, me: Participant): void {
     clearTimeout(me.iceTimer);
-    if (!this.config.ice.turnSecret || this.config.ice.turnUrls.length === 0) {
+    const stillThere =
+      this.rooms.get(room.appointmentId) === room && room.participants[me.side] === me;
+    if (!stillThere || !this.config.ice.turnSecret || this.config.ice.turnUrls.length === 0) {
       return;
     }
     const margin = this.config.ice.turnCredentialMarginSeconds * 1000;

@@ -71,11 +71,13 @@ export class UsersService {
     return user && user.role === role && user.disabledAt === null ? user : undefined;
   }
 
-  async displayNames(ids: string[]): Promise<Map<string, string>> {
+  /** Given a transaction's manager, reads through it (never a second pool connection). */
+  async displayNames(ids: string[], manager?: EntityManager): Promise<Map<string, string>> {
     if (ids.length === 0) {
       return new Map();
     }
-    const rows = await this.repo()
+    const rows = await (manager ?? this.dataSource.manager)
+      .getRepository(User)
       .createQueryBuilder('u')
       .select(['u.id', 'u.displayName'])
       .where('u.id IN (:...ids)', { ids })
@@ -84,11 +86,11 @@ export class UsersService {
   }
 
   /** Display names of an appointment's two parties, for notifications about it. */
-  async partyNames(parties: {
-    patientId: string;
-    clinicianId: string;
-  }): Promise<{ patient: string; clinician: string }> {
-    const names = await this.displayNames([parties.patientId, parties.clinicianId]);
+  async partyNames(
+    parties: { patientId: string; clinicianId: string },
+    manager?: EntityManager,
+  ): Promise<{ patient: string; clinician: string }> {
+    const names = await this.displayNames([parties.patientId, parties.clinicianId], manager);
     return {
       patient: names.get(parties.patientId) ?? '',
       clinician: names.get(parties.clinicianId) ?? '',

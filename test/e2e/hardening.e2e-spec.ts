@@ -1,0 +1,67 @@
+import { connect as tcpConnect } from 'node:net';
+import { makePatient, PASSWORD } from '../support/factories';
+import { SignalingClient, sleep } from '../support/signaling-client';
+import { startTestApp, TestApp } from '../support/test-app';
+import { connect, expectAck, makeVisit } from '../support/visits';
+
+/** Attacks and races found in review, each once a way to hurt the service. */
+describe('hardening (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+      VISIT_RESUME_GRACE_SECONDS: '1',
+    });
+  });
+  afterEach(() => SignalingClient.closeAll());
+  afterAll(() => t.close());
+
+  it('an upgrade request whose target is not a path is dropped, and the server lives on', async () => {
+    const { port } = new URL(t.baseUrl);
+    await new Promise<void>((resolve) => {
+      const socket = tcpConnect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          'GET http://[/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+      socket.setTimeout(3000, () => socket.destroy());
+    });
+    const health = await t.api.get('/health/live');
+    expect(health.status).toBe(200);
+  });
+
+  it('parallel guesses at one account cannot all get past the failure limit', async () => {
+    const patient = await makePatient(t.api);
+    const attempts = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.api.post('/api/auth/login', { email: patient.email, password: 'wrong-guess-1' }),
+      ),
+    );
+    const checked = attempts.filter((r) => r.body.code === 'INVALID_CREDENTIALS');
+    const refused = attempts.filter((r) => r.body.code === 'TOO_MANY_LOGIN_ATTEMPTS');
+    expect(checked.length).toBeLessThanOrEqual(3);
+    expect(checked.length + refused.length).toBe(20);
+    const right = await t.api.post('/api/auth/login', { email: patient.email, password: PASSWORD });
+    expect(right.status).toBe(429);
+  });
+
+  it('a socket that drops while its join is being looked up never leaves a waiting ghost', async () => {
+    const visit = await makeVisit(t);
+    const patient = await connect(t, visit.patient);
+    patient.send('session.join', { appointmentId: visit.appointmentId }, 'j1');
+    patient.drop();
+    await sleep(1500);
+
+    const clinician = await connect(t, visit.clinician);
+    const ack = await expectAck(
+      clinician.request('session.join', { appointmentId: visit.appointmentId }),
+    );
+    expect(ack.participants.map((p: { role: string }) => p.role)).toEqual(['clinician']);
+    await clinician.sync();
+    expect(clinician.received('session.waiting')).toEqual([]);
+  });
+});
