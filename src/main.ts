@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { beginDrain, finishDrain } from './health/drain';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 
+// In-flight requests get DRAIN_TIMEOUT_MS; the whole stop, SHUTDOWN_TIMEOUT_MS, or the process
+// exits anyway (compose's stop_grace_period is 40 s).
+const DRAIN_TIMEOUT_MS = 20_000;
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function bootstrap(): Promise<void> {
@@ -39,8 +43,9 @@ async function bootstrap(): Promise<void> {
     }
     stopping = true;
     setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-    process.stdout.write(`${signal}: shutting down\n`);
-    await app.close();
+    process.stdout.write(`${signal}: draining\n`);
+    beginDrain(app);
+    await finishDrain(app, DRAIN_TIMEOUT_MS);
     await embedded?.stop();
     process.exit(0);
   };

@@ -1,0 +1,40 @@
+import { beginDrain, finishDrain } from '../../src/health/drain';
+import { makePatient, PASSWORD } from '../support/factories';
+import { SignalingClient } from '../support/signaling-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** What SIGTERM runs (src/main.ts): drain, then close. */
+describe('graceful drain (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => SignalingClient.closeAll());
+
+  it('stops being ready, refuses new sockets, closes open ones with 1012, finishes requests, then stops', async () => {
+    const patient = await makePatient(t.api);
+    const socket = await SignalingClient.open(t.baseUrl, { token: patient.token });
+    expect((await t.api.get('/health/ready')).status).toBe(200);
+
+    const closed = socket.closedWithin();
+    beginDrain(t.app);
+    await expect(closed).resolves.toMatchObject({ code: 1012 });
+    const ready = await t.api.get('/health/ready');
+    expect(ready.status).toBe(503);
+    await expect(
+      SignalingClient.refusal(t.baseUrl, { token: patient.token }),
+    ).resolves.toMatchObject({
+      status: 503,
+      body: { code: 'SERVER_DRAINING' },
+    });
+
+    // A request under way when the listener closes still gets its answer.
+    const inFlight = t.api.post('/api/auth/login', { email: patient.email, password: PASSWORD });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const finished = finishDrain(t.app, 10_000);
+    await expect(inFlight).resolves.toMatchObject({ status: 200 });
+    await finished;
+    await expect(t.api.get('/health/live')).rejects.toThrow();
+  });
+});
