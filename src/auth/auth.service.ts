@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ACCESS_REVOKED, AccessRevokedEvent } from '../users/user-events';
 import { UserView } from '../users/user.entity';
 import { PasswordHasher } from '../users/password-hasher';
 import { UsersService } from '../users/users.service';
@@ -29,7 +27,6 @@ export class AuthService {
     private readonly accessTokens: AccessTokens,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
-    private readonly events: EventEmitter2,
   ) {}
 
   async login(
@@ -122,7 +119,6 @@ export class AuthService {
       case 'rotated':
         return outcome.pair;
       case 'reused':
-        this.revoked({ userId: outcome.userId, sessionId: outcome.sessionId });
         throw AuthErrors.refreshTokenReused();
       case 'unknown':
       case 'ended':
@@ -154,7 +150,6 @@ export class AuthService {
     if (!found) {
       throw AuthErrors.invalidRefreshToken();
     }
-    this.revoked(found);
   }
 
   private async pair(session: ActiveSession, refreshToken: string): Promise<TokenPair> {
@@ -163,10 +158,6 @@ export class AuthService {
       refreshToken,
       expiresIn: this.accessTokens.ttlSeconds,
     };
-  }
-
-  private revoked(event: AccessRevokedEvent): void {
-    this.events.emit(ACCESS_REVOKED, event);
   }
 
   private recordLogin(

@@ -7,7 +7,8 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 import type { Role } from '../users/role';
-import { USER_DISABLED, UserDisabledEvent } from '../users/user-events';
+import { PgBus } from '../realtime/pg-bus';
+import { AccessRevokedEvent, USER_DISABLED, UserDisabledEvent } from '../users/user-events';
 
 export interface ActiveSession {
   sessionId: string;
@@ -31,6 +32,7 @@ export class SessionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly bus: PgBus,
   ) {}
 
   async start(
@@ -90,12 +92,17 @@ export class SessionsService {
     return this.issueRefreshToken(sessionId, manager);
   }
 
+  /** Ends one login; its open sockets, on every instance, close when this commits. */
   async revoke(sessionId: string, reason: string, manager: EntityManager): Promise<void> {
-    await manager.query(
+    const rows = await sql<{ user_id: string }>(
+      manager,
       `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
-        WHERE id = $1 AND revoked_at IS NULL`,
+        WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`,
       [sessionId, reason],
     );
+    for (const { user_id: userId } of rows) {
+      await this.announce(manager, { userId, sessionId });
+    }
   }
 
   /** The login behind an access token, if it is still live and its user still enabled. */
@@ -117,6 +124,11 @@ export class SessionsService {
         WHERE user_id = $1 AND revoked_at IS NULL`,
       [event.userId],
     );
+    await this.announce(event.manager, { userId: event.userId });
+  }
+
+  private announce(manager: EntityManager, event: AccessRevokedEvent): Promise<void> {
+    return this.bus.publish(manager, 'televisit_revocations', JSON.stringify(event));
   }
 
   private async issueRefreshToken(sessionId: string, manager: EntityManager): Promise<string> {

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { ACCESS_REVOKED, AccessRevokedEvent } from '../users/user-events';
+import type { AccessRevokedEvent } from '../users/user-events';
 import { CLOSE_ACCESS_REVOKED, Connection } from './connection';
+import { PgBus } from './pg-bus';
 
 /** Every open socket on this instance, by user. */
 @Injectable()
 export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<Connection>>();
+
+  constructor(bus: PgBus) {
+    // Revocations are announced by the database when they commit, to every instance.
+    bus.on('televisit_revocations', (payload) =>
+      this.closeRevoked(JSON.parse(payload) as AccessRevokedEvent),
+    );
+  }
 
   add(connection: Connection): void {
     const set = this.byUser.get(connection.userId) ?? new Set<Connection>();
@@ -40,7 +47,6 @@ export class ConnectionRegistry {
   }
 
   /** Logged out or disabled: that login's sockets (or all of the user's) close at once. */
-  @OnEvent(ACCESS_REVOKED)
   closeRevoked(event: AccessRevokedEvent): void {
     for (const connection of this.forUser(event.userId)) {
       if (!event.sessionId || connection.caller.sessionId === event.sessionId) {

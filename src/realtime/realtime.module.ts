@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
+import { PgBus } from './pg-bus';
 
-/** The sockets of this instance, for every module that talks to clients live. */
+/** The sockets of this instance and the bus between instances, for every live module. */
 @Global()
-@Module({ providers: [ConnectionRegistry], exports: [ConnectionRegistry] })
+@Module({ providers: [ConnectionRegistry, PgBus], exports: [ConnectionRegistry, PgBus] })
 export class RealtimeModule {}

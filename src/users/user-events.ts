@@ -10,8 +10,10 @@ export interface UserDisabledEvent {
   manager: EntityManager;
 }
 
-/** Emitted after a user's logins were ended (disabled, or logged out); live connections close. */
-export const ACCESS_REVOKED = 'auth.access-revoked';
+/**
+ * Announced between instances (on the `televisit_revocations` bus channel) when a transaction
+ * that ended logins commits; every instance closes the matching sockets.
+ */
 export interface AccessRevokedEvent {
   userId: string;
   /** Only this login; all of the user's logins when absent. */

@@ -10,7 +10,7 @@ import { sql } from '../database/sql';
 import type { CreateUserDto, RegisterDto } from './dto/create-user.dto';
 import { PasswordHasher } from './password-hasher';
 import type { Role } from './role';
-import { ACCESS_REVOKED, USER_DISABLED, UserDisabledEvent } from './user-events';
+import { USER_DISABLED, UserDisabledEvent } from './user-events';
 import { toUserView, User, UserView } from './user.entity';
 import { UsersErrors } from './users.errors';
 
@@ -166,9 +166,6 @@ export class UsersService {
       );
       return toUserView(await manager.getRepository(User).findOneByOrFail({ id }));
     });
-    if (disabled) {
-      this.events.emit(ACCESS_REVOKED, { userId: id });
-    }
     return view;
   }
 

@@ -645,7 +645,7 @@ describe('notifications (e2e)', () => {
       });
 
       it('a crash between commit and push loses nothing: the inbox and sync still have it', async () => {
-        await t2.app.get(NotificationPusher).onModuleDestroy();
+        t2.app.get(NotificationPusher).onModuleDestroy();
         const [patient, clinician] = await Promise.all([
           newPatient('Cara Crash', t2),
           newClinician('Dr Lou Lost', t2),
