@@ -17,6 +17,14 @@ need() {
 echo "=== docker-compose.yml is valid ==="
 need docker-compose docker-compose
 docker-compose config -q
+docker-compose --profile cluster config -q
+echo ok
+
+echo "=== the load balancer's nginx.conf is valid ==="
+need nginx nginx-light
+# The compose service names only resolve inside compose; check the syntax with loopback.
+sed 's/server app2\?:3000/server 127.0.0.1:3000/' deploy/nginx.conf > "${TMPDIR:-/tmp}/televisit-nginx.conf"
+nginx -t -q -c "${TMPDIR:-/tmp}/televisit-nginx.conf"
 echo ok
 
 echo "=== Dockerfile dry run ==="
