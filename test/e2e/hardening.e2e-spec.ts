@@ -45,8 +45,9 @@ describe('hardening (e2e)', () => {
     const refused = attempts.filter((r) => r.body.code === 'TOO_MANY_LOGIN_ATTEMPTS');
     expect(checked.length).toBeLessThanOrEqual(3);
     expect(checked.length + refused.length).toBe(20);
+    // Refused attempts are not failures: the account is locked only once three were checked.
     const right = await t.api.post('/api/auth/login', { email: patient.email, password: PASSWORD });
-    expect(right.status).toBe(429);
+    expect(right.status).toBe(checked.length === 3 ? 429 : 200);
   });
 
   it('a socket that drops while its join is being looked up never leaves a waiting ghost', async () => {
