@@ -118,7 +118,7 @@ describe('presence of a frozen client (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ WS_PING_INTERVAL_MS: '200', WS_PONG_TIMEOUT_MS: '200' });
+    t = await startTestApp({ WS_PING_INTERVAL_MS: '200', WS_PONG_TIMEOUT_MS: '1000' });
   });
   afterEach(() => SignalingClient.closeAll());
   afterAll(() => t.close());

@@ -415,7 +415,7 @@ describe('signaling heartbeat (e2e)', () => {
   let patient: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ WS_PING_INTERVAL_MS: '200', WS_PONG_TIMEOUT_MS: '200' });
+    t = await startTestApp({ WS_PING_INTERVAL_MS: '200', WS_PONG_TIMEOUT_MS: '1000' });
     patient = await makePatient(t.api);
   });
   afterAll(async () => {
@@ -452,7 +452,7 @@ describe('signaling heartbeat with a pong timeout longer than the ping interval 
   let patient: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ WS_PING_INTERVAL_MS: '150', WS_PONG_TIMEOUT_MS: '400' });
+    t = await startTestApp({ WS_PING_INTERVAL_MS: '150', WS_PONG_TIMEOUT_MS: '1500' });
     patient = await makePatient(t.api);
   });
   afterAll(async () => {
