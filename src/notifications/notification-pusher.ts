@@ -11,13 +11,18 @@ import { NotificationsService } from './notifications.service';
 @Injectable()
 export class NotificationPusher {
   private paused = false;
+  /** Pushes run one after another, so a recipient gets frames in commit order. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly notifications: NotificationsService,
     private readonly registry: ConnectionRegistry,
     bus: PgBus,
   ) {
-    bus.on('televisit_notifications', (id) => void this.push(id));
+    bus.on('televisit_notifications', (id) => {
+      // A failed push must not stop the ones after it.
+      this.queue = this.queue.then(() => this.push(id)).catch(() => undefined);
+    });
   }
 
   /** Stops pushing (tests use it to stand for a crash between commit and push). */
