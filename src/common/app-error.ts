@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'unprocessable'
   | 'precondition_required'
   | 'too_large'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'unavailable';
 
 /** A failure a client can act on: a stable UPPER_SNAKE `code` from the contract plus a message. */
 export class AppError extends Error {
@@ -25,6 +26,20 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
+
+/** The HTTP status of each kind, for the two places that answer over HTTP (REST, the socket upgrade). */
+export const HTTP_STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  precondition_required: 428,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
 export const COMMON_ERRORS = {
   validation: (details: Record<string, unknown>) =>

@@ -4,24 +4,11 @@ import {
   Catch,
   ExceptionFilter,
   HttpException,
-  HttpStatus,
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, ErrorKind } from './app-error';
+import { AppError, HTTP_STATUS_BY_KIND } from './app-error';
 import { assignRequestId } from './logging';
-
-const STATUS_BY_KIND: Record<ErrorKind, number> = {
-  invalid: HttpStatus.BAD_REQUEST,
-  unauthenticated: HttpStatus.UNAUTHORIZED,
-  forbidden: HttpStatus.FORBIDDEN,
-  not_found: HttpStatus.NOT_FOUND,
-  conflict: HttpStatus.CONFLICT,
-  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
-  precondition_required: HttpStatus.PRECONDITION_REQUIRED,
-  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
-  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
-};
 
 /** Codes for failures raised by the framework itself rather than by our services. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -69,7 +56,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown, requestId: string): ErrorBody {
     if (exception instanceof AppError) {
       return {
-        statusCode: STATUS_BY_KIND[exception.kind],
+        statusCode: HTTP_STATUS_BY_KIND[exception.kind],
         code: exception.code,
         message: exception.message,
         details: exception.details,

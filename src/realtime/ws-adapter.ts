@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { IncomingMessage, Server as HttpServer, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { AbstractWsAdapter, MessageMappingProperties } from '@nestjs/websockets';
@@ -6,7 +6,7 @@ import { lastValueFrom, Observable } from 'rxjs';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RequestOrigin } from '../auth/caller';
 import { JwtStrategy } from '../auth/jwt.strategy';
-import { AppError } from '../common/app-error';
+import { AppError, HTTP_STATUS_BY_KIND } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ShutdownState } from '../health/shutdown-state';
@@ -122,7 +122,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     try {
       if (this.shutdown.draining) {
         throw new AppError(
-          'rate_limited',
+          'unavailable',
           'SERVER_DRAINING',
           'This server is restarting; reconnect',
         );
@@ -297,27 +297,13 @@ function pathOf(request: IncomingMessage): string | undefined {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
 /** Answers the upgrade request with a plain HTTP error; no socket is opened. */
 function refuseUpgrade(socket: Duplex, error: unknown): void {
   const appError =
     error instanceof AppError
       ? error
       : new AppError('unauthenticated', 'UNAUTHENTICATED', 'Authentication failed');
-  const status =
-    appError.code === 'SERVER_DRAINING'
-      ? 503
-      : appError.kind === 'forbidden'
-        ? 403
-        : appError.kind === 'rate_limited'
-          ? 429
-          : 401;
+  const status = HTTP_STATUS_BY_KIND[appError.kind];
   const body = JSON.stringify({
     statusCode: status,
     code: appError.code,
@@ -325,7 +311,7 @@ function refuseUpgrade(socket: Duplex, error: unknown): void {
   });
   if (!socket.destroyed) {
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'Connection: close\r\n\r\n' +

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { beginDrain, finishDrain } from '../../src/health/drain';
 import { makePatient, PASSWORD } from '../support/factories';
 import { SignalingClient } from '../support/signaling-client';
@@ -30,11 +31,32 @@ describe('graceful drain (e2e)', () => {
     });
 
     // A request under way when the listener closes still gets its answer.
-    const inFlight = t.api.post('/api/auth/login', { email: patient.email, password: PASSWORD });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const server = t.app.getHttpServer();
+    const arrived = new Promise((resolve) => server.once('request', resolve));
+    const inFlight = postJson(`${t.baseUrl}/api/auth/login`, {
+      email: patient.email,
+      password: PASSWORD,
+    });
+    await arrived;
     const finished = finishDrain(t.app, 10_000);
-    await expect(inFlight).resolves.toMatchObject({ status: 200 });
+    await expect(inFlight).resolves.toBe(200);
     await finished;
     await expect(t.api.get('/health/live')).rejects.toThrow();
   });
 });
+
+/** A POST on a connection of its own (no pooled keep-alive socket the drain could close first). */
+function postJson(url: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
