@@ -14,7 +14,10 @@ export class CreateNotificationsAndReminders1764000000003 implements MigrationIn
         type       text NOT NULL,
         data       jsonb NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
-        read_at    timestamptz
+        read_at    timestamptz,
+        CONSTRAINT notifications_type_check CHECK (type IN (
+          'appointment.created', 'appointment.rescheduled', 'appointment.cancelled',
+          'appointment.reminder', 'session.patient_waiting', 'session.missed'))
       )`);
     await queryRunner.query(
       `CREATE INDEX notifications_user_seq_idx ON notifications (user_id, seq DESC)`,

@@ -1,7 +1,7 @@
 import { sign } from 'jsonwebtoken';
-import { DEVELOPMENT_JWT_SECRET } from '../../src/config/app-config';
 import { loginAdmin, makePatient, makeStaff, PASSWORD, uniqueEmail } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
+import { expiredCopyOf } from '../support/tokens';
 
 describe('accounts and tokens (e2e)', () => {
   let t: TestApp;
@@ -109,17 +109,7 @@ describe('accounts and tokens (e2e)', () => {
 
     it('refuses an expired token with TOKEN_EXPIRED', async () => {
       const patient = await makePatient(t.api);
-      const claims = JSON.parse(Buffer.from(patient.token.split('.')[1], 'base64url').toString());
-      const expired = sign(
-        {
-          sub: claims.sub,
-          role: claims.role,
-          sid: claims.sid,
-          exp: Math.floor(Date.now() / 1000) - 60,
-        },
-        DEVELOPMENT_JWT_SECRET,
-        { algorithm: 'HS256', issuer: 'televisit', audience: 'televisit' },
-      );
+      const expired = expiredCopyOf(patient.token);
       const res = await t.api.get('/api/users/me', { token: expired });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('TOKEN_EXPIRED');

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
-import { DEVELOPMENT_JWT_SECRET } from '../../src/config/app-config';
 import { login, makePatient, TestUser } from '../support/factories';
 import { FRAME_TIMEOUT_MS, SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
+import { claimsOf, expiredCopyOf } from '../support/tokens';
 import { adminOf, connect, expectAck, makeVisit } from '../support/visits';
 
 const ALLOWED_ORIGIN = 'https://app.example.test';
 const MAX_SOCKETS = 3;
-
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<
-    string,
-    unknown
-  >;
-}
 
 /** An error frame as the client sees it, with or without the id it answers. */
 function errorFrame(code: string, id?: string, details?: unknown) {
@@ -73,17 +66,7 @@ describe('signaling transport (e2e)', () => {
     });
 
     it('refuses an expired token with 401 TOKEN_EXPIRED', async () => {
-      const claims = claimsOf(patient.token);
-      const expired = sign(
-        {
-          sub: claims.sub,
-          role: claims.role,
-          sid: claims.sid,
-          exp: Math.floor(Date.now() / 1000) - 60,
-        },
-        DEVELOPMENT_JWT_SECRET,
-        { algorithm: 'HS256', issuer: 'televisit', audience: 'televisit' },
-      );
+      const expired = expiredCopyOf(patient.token);
       await expect(refusal({ token: expired })).resolves.toMatchObject({
         status: 401,
         body: { code: 'TOKEN_EXPIRED' },

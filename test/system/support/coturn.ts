@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { freePort } from '../../support/free-port';
 
 export interface RunningTurn {
   url: string;
@@ -56,17 +56,6 @@ export async function startCoturn(): Promise<RunningTurn> {
         turn.kill('SIGTERM');
       }),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Sends a STUN Binding request (RFC 5389) and waits briefly for any answer. */
