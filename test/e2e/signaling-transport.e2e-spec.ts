@@ -435,7 +435,7 @@ describe('signaling heartbeat with a pong timeout longer than the ping interval 
   let patient: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ WS_PING_INTERVAL_MS: '150', WS_PONG_TIMEOUT_MS: '1500' });
+    t = await startTestApp({ WS_PING_INTERVAL_MS: '150', WS_PONG_TIMEOUT_MS: '400' });
     patient = await makePatient(t.api);
   });
   afterAll(async () => {
