@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     rules: {
       ...tseslint.configs.disableTypeChecked.rules,
@@ -37,6 +37,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         URL: 'readonly',
         require: 'readonly',
+        __dirname: 'readonly',
       },
     },
   },

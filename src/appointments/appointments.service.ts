@@ -80,9 +80,14 @@ export class AppointmentsService {
    * The people `userId` may see the presence of: those they share a visit with that is in
    * progress, or scheduled to start within `horizonMs` and not yet over.
    */
-  async contactsOf(userId: string, now: Date, horizonMs = 24 * 60 * 60_000): Promise<string[]> {
+  async contactsOf(
+    userId: string,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+    horizonMs = 24 * 60 * 60_000,
+  ): Promise<string[]> {
     const rows = await sql<{ contact: string }>(
-      this.dataSource.manager,
+      manager,
       `SELECT DISTINCT CASE WHEN patient_id = $1 THEN clinician_id ELSE patient_id END AS contact
          FROM appointments
         WHERE (patient_id = $1 OR clinician_id = $1)

@@ -94,24 +94,34 @@ export class VisitLifecycleService {
     });
   }
 
-  /** The clinician lets the patient in: scheduled → in_progress (already in progress is fine). */
-  admit(caller: Caller, appointmentId: string): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
-      const current = await this.access.requireAppointment(caller, appointmentId, 'admit', manager);
+  /**
+   * The clinician lets the patient in: scheduled → in_progress (already in progress is fine).
+   * Runs in `manager`'s transaction when given (the visit room's), else in its own.
+   */
+  admit(caller: Caller, appointmentId: string, manager?: EntityManager): Promise<void> {
+    return this.within(manager, async (tx) => {
+      const current = await this.access.requireAppointment(caller, appointmentId, 'admit', tx);
       if (current.status !== 'in_progress') {
-        await changeStatus(manager, current, 'in_progress');
+        await changeStatus(tx, current, 'in_progress');
       }
-      await this.record(caller, appointmentId, 'visit.admit', 'success', {}, manager);
+      await this.record(caller, appointmentId, 'visit.admit', 'success', {}, tx);
     });
   }
 
   /** The clinician ends the visit: in_progress → completed. */
-  end(caller: Caller, appointmentId: string): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
-      const current = await this.access.requireAppointment(caller, appointmentId, 'end', manager);
-      await changeStatus(manager, current, 'completed');
-      await this.record(caller, appointmentId, 'visit.end', 'success', {}, manager);
+  end(caller: Caller, appointmentId: string, manager?: EntityManager): Promise<void> {
+    return this.within(manager, async (tx) => {
+      const current = await this.access.requireAppointment(caller, appointmentId, 'end', tx);
+      await changeStatus(tx, current, 'completed');
+      await this.record(caller, appointmentId, 'visit.end', 'success', {}, tx);
     });
+  }
+
+  private within<T>(
+    manager: EntityManager | undefined,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   private assertOpen(appointment: Appointment): void {

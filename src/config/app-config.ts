@@ -38,6 +38,12 @@ export interface AppConfig {
     /** How long a dropped participant may take to come back before the other side is told they left. */
     resumeGraceSeconds: number;
   };
+  instances: {
+    /** How often this instance tells the others it is alive (and looks for dead ones). */
+    heartbeatMs: number;
+    /** An instance silent this long is declared dead: its users go offline, its seats reconnecting. */
+    deadAfterMs: number;
+  };
   scheduler: {
     /** How often reminders and missed visits are looked for; 0 turns this instance's scheduler off. */
     pollIntervalMs: number;

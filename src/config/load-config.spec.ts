@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
       trustProxyHops: 0,
       idempotencyKeyTtlHours: 24,
+      instances: { heartbeatMs: 10_000, deadAfterMs: 30_000 },
       websocket: {
         allowedOrigins: [],
         maxFramesPerSecond: 50,

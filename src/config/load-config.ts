@@ -100,6 +100,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       joinEarlyMinutes: read(() => integer(env, 'VISIT_JOIN_EARLY_MINUTES', 15, 0, 24 * 60), 0),
       resumeGraceSeconds: read(() => integer(env, 'VISIT_RESUME_GRACE_SECONDS', 30, 1, 3600), 0),
     },
+    instances: {
+      heartbeatMs: read(() => integer(env, 'INSTANCE_HEARTBEAT_MS', 10_000, 100, 600_000), 0),
+      deadAfterMs: read(() => integer(env, 'INSTANCE_DEAD_AFTER_MS', 30_000, 300, 3_600_000), 0),
+    },
     scheduler: {
       pollIntervalMs: read(
         () => integer(env, 'SCHEDULER_POLL_INTERVAL_MS', 10_000, 0, 3_600_000),
@@ -117,6 +121,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ),
     },
   };
+
+  if (config.instances.deadAfterMs < 2 * config.instances.heartbeatMs) {
+    errors.push(
+      new ConfigError('INSTANCE_DEAD_AFTER_MS', 'must be at least twice INSTANCE_HEARTBEAT_MS'),
+    );
+  }
 
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) {
     errors.push(new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set'));

@@ -2,6 +2,7 @@ import { CreateUsersAndSessions1764000000000 } from '../../migrations/1764000000
 import { CreateAppointments1764000000001 } from '../../migrations/1764000000001-CreateAppointments';
 import { CreateAuditLog1764000000002 } from '../../migrations/1764000000002-CreateAuditLog';
 import { CreateNotificationsAndReminders1764000000003 } from '../../migrations/1764000000003-CreateNotificationsAndReminders';
+import { CreateInstancesAndVisitRooms1764000000004 } from '../../migrations/1764000000004-CreateInstancesAndVisitRooms';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateAppointments1764000000001,
   CreateAuditLog1764000000002,
   CreateNotificationsAndReminders1764000000003,
+  CreateInstancesAndVisitRooms1764000000004,
 ];

@@ -3,7 +3,6 @@ import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
-  OnGatewayDisconnect,
   SubscribeMessage,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
@@ -12,26 +11,17 @@ import { SocketGateway } from '../realtime/socket-gateway.decorator';
 import { SetPresenceDto } from './dto/set-presence.dto';
 import { PresenceService } from './presence.service';
 
+/** Sockets coming and going change presence through the socket directory, not here. */
 @SocketGateway()
-export class PresenceGateway
-  implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket>
-{
-  constructor(private readonly presence: PresenceService) {}
-
+export class PresenceGateway implements OnGatewayConnection<WebSocket> {
   private readonly logger = new Logger(PresenceGateway.name);
+
+  constructor(private readonly presence: PresenceService) {}
 
   handleConnection(client: WebSocket): void {
     this.presence
       .connected(connectionOf(client))
       .catch((error: unknown) => this.logger.error({ err: error }, 'Presence on connect failed'));
-  }
-
-  handleDisconnect(client: WebSocket): void {
-    this.presence
-      .disconnected(connectionOf(client).userId)
-      .catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Presence on disconnect failed'),
-      );
   }
 
   @SubscribeMessage('presence.set')

@@ -6,5 +6,6 @@ import { PresenceService } from './presence.service';
 @Module({
   imports: [AppointmentsModule],
   providers: [PresenceService, PresenceGateway],
+  exports: [PresenceService],
 })
 export class PresenceModule {}

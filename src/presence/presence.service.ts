@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppointmentsService } from '../appointments/appointments.service';
 import { Clock } from '../common/clock';
+import { sql } from '../database/sql';
 import type { Connection } from '../realtime/connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
+import { MAX_PAYLOAD_BYTES, PgBus } from '../realtime/pg-bus';
+import { SocketDirectory } from '../realtime/socket-directory';
+import { lockUsers } from '../realtime/user-locks';
 import type { ChosenStatus } from './dto/set-presence.dto';
-import { CALL_STATE_CHANGED, CallStateChangedEvent } from './presence-events';
 
 export type PresenceStatus = ChosenStatus | 'in_call' | 'offline';
 
@@ -15,112 +19,162 @@ export interface PresenceView {
   lastSeenAt: string | null;
 }
 
-interface UserPresence {
-  chosen: ChosenStatus;
-  calls: Set<string>;
-  lastSeenAt: Date | null;
-  /** What watchers were last told, so unchanged states are not re-sent. */
-  announced: PresenceStatus;
+/** A status change, broadcast to every instance; `watchers` is left out when it would not fit. */
+interface PresenceAnnouncement extends PresenceView {
+  watchers?: string[];
 }
 
 /**
- * Presence per user over all of their sockets, in memory: online while any socket is open,
- * `in_call` while admitted in a visit with the other side present, otherwise what they chose.
+ * A user's status, computed by the database from every instance's state: offline without a
+ * socket anywhere, `in_call` while admitted in a visit whose other side is admitted and
+ * connected, otherwise what they chose (available by default).
+ */
+const VIEWS_SQL = `
+  SELECT u.id AS "userId",
+         CASE
+           WHEN NOT EXISTS (SELECT 1 FROM sockets s WHERE s.user_id = u.id) THEN 'offline'
+           WHEN EXISTS (
+             SELECT 1
+               FROM visit_seats me
+               JOIN visit_seats peer
+                 ON peer.appointment_id = me.appointment_id AND peer.side <> me.side
+              WHERE me.user_id = u.id
+                AND me.admitted AND me.connection_id IS NOT NULL
+                AND peer.admitted AND peer.connection_id IS NOT NULL) THEN 'in_call'
+           ELSE coalesce(p.chosen, 'available')
+         END AS status,
+         p.last_seen_at AS "lastSeenAt",
+         coalesce(p.announced, 'offline') AS announced
+    FROM unnest($1::uuid[]) AS u (id)
+    LEFT JOIN presence p ON p.user_id = u.id`;
+
+/**
+ * Presence per user over all of their sockets on all instances. Each change is computed and
+ * announced inside the transaction that made it, holding the user's lock, so announcements are
+ * broadcast in the order the changes committed and watchers never see an older state last.
  * Seen only by people they share a visit with that is on or within 24 hours.
  */
 @Injectable()
 export class PresenceService {
-  private readonly users = new Map<string, UserPresence>();
+  private readonly logger = new Logger(PresenceService.name);
+  /** Deliveries run in broadcast order, even when one must look up its watchers. */
+  private deliveries: Promise<void> = Promise.resolve();
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ConnectionRegistry,
     private readonly appointments: AppointmentsService,
+    private readonly bus: PgBus,
     private readonly clock: Clock,
-  ) {}
-
-  view(userId: string): PresenceView {
-    const presence = this.users.get(userId);
-    return {
-      userId,
-      status: this.statusOf(userId),
-      lastSeenAt: presence?.lastSeenAt?.toISOString() ?? null,
-    };
+    directory: SocketDirectory,
+  ) {
+    directory.onChange(async (manager, userIds) => {
+      await sql(
+        manager,
+        `INSERT INTO presence (user_id, last_seen_at) SELECT id, now() FROM unnest($1::uuid[]) AS id
+         ON CONFLICT (user_id) DO UPDATE SET last_seen_at = now()`,
+        [userIds],
+      );
+      await this.announce(manager, userIds);
+    });
+    bus.on('televisit_presence', (payload) => {
+      const announcement = JSON.parse(payload) as PresenceAnnouncement;
+      this.deliveries = this.deliveries
+        .then(() => this.deliver(announcement))
+        .catch((error: unknown) => this.logger.error({ err: error }, 'Presence delivery failed'));
+    });
+    // Announcements broadcast while the listener was away are lost: every socket here gets
+    // its contacts' current state again.
+    bus.onReconnect(async () => {
+      for (const connection of this.registry.all()) {
+        await this.sendContacts(connection);
+      }
+    });
   }
 
-  /** A new socket: the user may have come online; the socket learns its contacts' presence. */
+  /** A new socket learns its contacts' presence (the socket itself was counted at the upgrade). */
   async connected(connection: Connection): Promise<void> {
-    this.touch(connection.userId);
-    await this.announce(connection.userId);
-    const contacts = await this.appointments.contactsOf(connection.userId, this.clock.now());
-    for (const contact of contacts) {
-      connection.send('presence', this.view(contact));
-    }
-  }
-
-  /** A socket is gone (closed, dropped, or dead after a missed pong). */
-  async disconnected(userId: string): Promise<void> {
-    this.touch(userId);
-    await this.announce(userId);
+    await this.sendContacts(connection);
   }
 
   async choose(userId: string, status: ChosenStatus): Promise<PresenceView> {
-    this.presenceOf(userId).chosen = status;
-    this.touch(userId);
-    await this.announce(userId);
-    return this.view(userId);
+    return this.dataSource.transaction(async (manager) => {
+      await lockUsers(manager, [userId]);
+      await sql(
+        manager,
+        `INSERT INTO presence (user_id, chosen, last_seen_at) VALUES ($1, $2, now())
+         ON CONFLICT (user_id) DO UPDATE SET chosen = $2, last_seen_at = now()`,
+        [userId, status],
+      );
+      await this.announce(manager, [userId]);
+      const [view] = await this.viewsOf(manager, [userId]);
+      return view;
+    });
   }
 
-  @OnEvent(CALL_STATE_CHANGED, { suppressErrors: true })
-  async callStateChanged(event: CallStateChangedEvent): Promise<void> {
-    const { calls } = this.presenceOf(event.userId);
-    if (event.inCall) {
-      calls.add(event.appointmentId);
-    } else {
-      calls.delete(event.appointmentId);
+  /**
+   * Inside a transaction that changed these users' sockets, seats or choice: broadcasts the
+   * status of each whose status changed since their watchers were last told.
+   */
+  async announce(manager: EntityManager, userIds: string[]): Promise<void> {
+    await lockUsers(manager, userIds);
+    const rows = await sql<PresenceView & { announced: PresenceStatus }>(manager, VIEWS_SQL, [
+      userIds,
+    ]);
+    for (const { announced, ...view } of rows) {
+      if (view.status === announced) {
+        continue;
+      }
+      await sql(
+        manager,
+        `INSERT INTO presence (user_id, announced) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET announced = $2`,
+        [view.userId, view.status],
+      );
+      const watchers = await this.appointments.contactsOf(view.userId, this.clock.now(), manager);
+      const announcement = JSON.stringify({ ...toView(view), watchers });
+      await this.bus.publish(
+        manager,
+        'televisit_presence',
+        Buffer.byteLength(announcement) <= MAX_PAYLOAD_BYTES
+          ? announcement
+          : JSON.stringify(toView(view)),
+      );
     }
-    await this.announce(event.userId);
   }
 
-  private statusOf(userId: string): PresenceStatus {
-    if (this.registry.count(userId) === 0) {
-      return 'offline';
-    }
-    const presence = this.users.get(userId);
-    if (presence && presence.calls.size > 0) {
-      return 'in_call';
-    }
-    return presence?.chosen ?? 'available';
+  private async viewsOf(manager: EntityManager, userIds: string[]): Promise<PresenceView[]> {
+    const rows = await sql<PresenceView>(manager, VIEWS_SQL, [userIds]);
+    return rows.map(toView);
   }
 
-  /** Tells the user's contacts when their status changed. */
-  private async announce(userId: string): Promise<void> {
-    const presence = this.presenceOf(userId);
-    const status = this.statusOf(userId);
-    if (status === presence.announced) {
-      return;
+  private async sendContacts(connection: Connection): Promise<void> {
+    const manager = this.dataSource.manager;
+    const contacts = await this.appointments.contactsOf(connection.userId, this.clock.now());
+    for (const view of await this.viewsOf(manager, contacts)) {
+      connection.send('presence', view);
     }
-    presence.announced = status;
-    const watchers = await this.appointments.contactsOf(userId, this.clock.now());
-    // Built after the lookup: if another change raced ahead meanwhile, the last frame sent
-    // still carries the latest state.
-    const frame = JSON.stringify({ event: 'presence', data: this.view(userId) });
-    for (const watcher of watchers) {
+  }
+
+  /** Sends an announcement to the watchers with a socket on this instance. */
+  private async deliver(announcement: PresenceAnnouncement): Promise<void> {
+    const { watchers, ...view } = announcement;
+    const to = watchers ?? (await this.appointments.contactsOf(view.userId, this.clock.now()));
+    const frame = JSON.stringify({ event: 'presence', data: view });
+    for (const watcher of to) {
       for (const connection of this.registry.forUser(watcher)) {
         connection.sendText(frame);
       }
     }
   }
+}
 
-  private touch(userId: string): void {
-    this.presenceOf(userId).lastSeenAt = this.clock.now();
-  }
-
-  private presenceOf(userId: string): UserPresence {
-    let presence = this.users.get(userId);
-    if (!presence) {
-      presence = { chosen: 'available', calls: new Set(), lastSeenAt: null, announced: 'offline' };
-      this.users.set(userId, presence);
-    }
-    return presence;
-  }
+function toView(row: PresenceView & { announced?: unknown }): PresenceView {
+  const lastSeenAt = row.lastSeenAt as unknown;
+  return {
+    userId: row.userId,
+    status: row.status,
+    lastSeenAt:
+      lastSeenAt instanceof Date ? lastSeenAt.toISOString() : ((lastSeenAt as string) ?? null),
+  };
 }

@@ -1,21 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessRevokedEvent } from '../users/user-events';
-import { CLOSE_ACCESS_REVOKED, Connection } from './connection';
+import { CLOSE_ACCESS_REVOKED, CLOSE_SERVICE_RESTART, Connection } from './connection';
+import { InstanceRegistry } from './instance-registry';
 import { PgBus } from './pg-bus';
 
 /** Every open socket on this instance, by user. */
 @Injectable()
 export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly byId = new Map<string, Connection>();
 
-  constructor(bus: PgBus) {
+  constructor(bus: PgBus, instances: InstanceRegistry) {
     // Revocations are announced by the database when they commit, to every instance.
     bus.on('televisit_revocations', (payload) =>
       this.closeRevoked(JSON.parse(payload) as AccessRevokedEvent),
     );
+    // The others declared this instance dead and released its sockets: its clients reconnect
+    // (here or elsewhere) and are counted again.
+    instances.onEvicted(() => {
+      for (const connection of this.all()) {
+        connection.close(CLOSE_SERVICE_RESTART, 'server restarting');
+      }
+    });
   }
 
   add(connection: Connection): void {
+    this.byId.set(connection.id, connection);
     const set = this.byUser.get(connection.userId) ?? new Set<Connection>();
     set.add(connection);
     this.byUser.set(connection.userId, set);
@@ -23,6 +33,7 @@ export class ConnectionRegistry {
 
   /** True when this was the user's last socket here. */
   remove(connection: Connection): boolean {
+    this.byId.delete(connection.id);
     const set = this.byUser.get(connection.userId);
     if (!set?.delete(connection)) {
       return false;
@@ -36,6 +47,10 @@ export class ConnectionRegistry {
 
   count(userId: string): number {
     return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  byConnectionId(id: string): Connection | undefined {
+    return this.byId.get(id);
   }
 
   forUser(userId: string): Connection[] {

@@ -18,7 +18,6 @@ export const CLOSE_ACCESS_REVOKED = 4001;
  * that stops reading is cut off instead of piling up memory on the server.
  */
 export class Connection {
-  readonly id = randomUUID();
   /** Set when a ping is sent, cleared by the pong. */
   awaitingPong = false;
   /** The heartbeat round of the last ping sent. */
@@ -31,6 +30,8 @@ export class Connection {
     readonly ws: WebSocket,
     readonly caller: Caller,
     private readonly limits: ConnectionLimits,
+    /** Also the socket's row in the `sockets` table. */
+    readonly id: string = randomUUID(),
   ) {
     this.tokens = limits.burst;
   }

@@ -1,8 +1,17 @@
 import { Global, Module } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
+import { InstanceIdentity } from './instance-identity';
+import { InstanceRegistry } from './instance-registry';
 import { PgBus } from './pg-bus';
+import { SocketDirectory } from './socket-directory';
 
-/** The sockets of this instance and the bus between instances, for every live module. */
+/**
+ * The sockets of this instance, the bus between instances, and who is running: for every live
+ * module.
+ */
 @Global()
-@Module({ providers: [ConnectionRegistry, PgBus], exports: [ConnectionRegistry, PgBus] })
+@Module({
+  providers: [ConnectionRegistry, InstanceIdentity, InstanceRegistry, PgBus, SocketDirectory],
+  exports: [ConnectionRegistry, InstanceRegistry, PgBus, SocketDirectory],
+})
 export class RealtimeModule {}

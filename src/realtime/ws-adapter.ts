@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server as HttpServer, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { INestApplicationContext, Logger } from '@nestjs/common';
@@ -20,6 +21,7 @@ import {
 import { ConnectionRegistry } from './connection-registry';
 import { afterAckOf, bindFrameContext, FrameContext } from './frame-context';
 import { parseFrame } from './frame';
+import { SocketDirectory } from './socket-directory';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -38,6 +40,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
   private readonly config: AppConfig;
   private readonly jwt: JwtStrategy;
   private readonly registry: ConnectionRegistry;
+  private readonly directory: SocketDirectory;
   private readonly shutdown: ShutdownState;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly handlersByConnection = new WeakMap<Connection, Map<string, BoundHandler>>();
@@ -47,6 +50,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     this.config = app.get<AppConfig>(APP_CONFIG);
     this.jwt = app.get(JwtStrategy);
     this.registry = app.get(ConnectionRegistry);
+    this.directory = app.get(SocketDirectory);
     this.shutdown = app.get(ShutdownState);
   }
 
@@ -131,22 +135,35 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       const caller = await this.jwt.authenticate(request, this.originOf(request), {
         allowQueryToken: true,
       });
-      if (this.registry.count(caller.userId) >= this.config.websocket.maxSocketsPerUser) {
-        throw new AppError(
-          'rate_limited',
-          'TOO_MANY_SOCKETS',
-          'Too many open sockets for this user',
-        );
-      }
+      // Counted over every instance before the socket opens; refused over the cap.
+      const claim = { id: randomUUID(), userId: caller.userId };
+      await this.directory.claim(claim);
+      let opened = false;
+      const releaseUnopened = () => {
+        if (!opened) {
+          void this.directory.release(claim).catch(() => undefined);
+        }
+      };
       if (socket.destroyed) {
+        releaseUnopened();
         return;
       }
+      // ws may refuse the handshake itself (bad headers) without opening a socket.
+      socket.once('close', releaseUnopened);
       server.handleUpgrade(request, socket, head, (ws) => {
-        const connection = new Connection(ws, caller, this.config.websocket);
+        opened = true;
+        const connection = new Connection(ws, caller, this.config.websocket, claim.id);
         attachConnection(ws, connection);
         this.registry.add(connection);
         ws.on('pong', () => (connection.awaitingPong = false));
-        ws.on('close', () => this.registry.remove(connection));
+        ws.on('close', () => {
+          this.registry.remove(connection);
+          this.directory
+            .release(connection)
+            .catch((error: unknown) =>
+              this.logger.warn({ err: error, userId: caller.userId }, 'Could not release a socket'),
+            );
+        });
         // A protocol error from the peer (a frame over maxPayload, bad UTF-8, …): ws closes the
         // socket itself (1009, 1007, …). Without a listener the 'error' event would throw and
         // take the whole process down.

@@ -1,68 +1,59 @@
 import type { VisitSide } from '../appointments/visit-lifecycle.service';
-import type { Connection } from '../realtime/connection';
 
 /** At most this many frames wait for a participant who is reconnecting. */
 export const MAX_QUEUED_FRAMES = 256;
 
-export interface Participant {
+/** A participant's place in a visit, as stored in `visit_seats`. */
+export interface Seat {
   side: VisitSide;
   userId: string;
   displayName: string;
-  /** Undefined while the participant's socket is gone and the grace period runs. */
-  connection: Connection | undefined;
+  /** Where the participant's socket is; both null while they are reconnecting. */
+  instanceId: string | null;
+  connectionId: string | null;
   admitted: boolean;
-  /** Last call state reported to presence. */
-  inCall?: boolean;
-  /** Serialised frames for a reconnecting participant, delivered in order on return. */
-  queue: string[];
-  graceTimer?: NodeJS.Timeout;
-  iceTimer?: NodeJS.Timeout;
+  /** When the socket went; null while connected. */
+  absentSince: string | null;
 }
 
-/** One visit's participants on this instance. */
-export class VisitRoom {
-  readonly participants: Partial<Record<VisitSide, Participant>> = {};
+export type Seats = Partial<Record<VisitSide, Seat>>;
 
-  constructor(
-    readonly appointmentId: string,
-    public endsAt: Date,
-  ) {}
-
-  get isEmpty(): boolean {
-    return !this.participants.patient && !this.participants.clinician;
-  }
-
-  other(side: VisitSide): Participant | undefined {
-    return this.participants[side === 'patient' ? 'clinician' : 'patient'];
-  }
-
-  sideOf(connection: Connection): Participant | undefined {
-    return [this.participants.patient, this.participants.clinician].find(
-      (p) => p?.connection === connection,
-    );
-  }
-
-  /** Both sides admitted and connected: media can flow. */
-  get inCall(): boolean {
-    const { patient, clinician } = this.participants;
-    return Boolean(
-      patient?.admitted && patient.connection && clinician?.admitted && clinician.connection,
-    );
-  }
-
-  describe() {
-    return [this.participants.patient, this.participants.clinician]
-      .filter((p): p is Participant => p !== undefined)
-      .map((p) => ({
-        userId: p.userId,
-        role: p.side,
-        displayName: p.displayName,
-        state: !p.connection ? 'reconnecting' : p.admitted ? 'admitted' : 'waiting',
-      }));
-  }
+/** One visit's seats at one version. Instances send these to each other after every change. */
+export interface RoomSnapshot {
+  appointmentId: string;
+  version: number;
+  seats: Seats;
 }
 
-export function clearTimers(participant: Participant): void {
-  clearTimeout(participant.graceTimer);
-  clearTimeout(participant.iceTimer);
+export function otherSide(side: VisitSide): VisitSide {
+  return side === 'patient' ? 'clinician' : 'patient';
+}
+
+export function seatHeldBy(room: RoomSnapshot, connectionId: string): Seat | undefined {
+  const { patient, clinician } = room.seats;
+  return patient?.connectionId === connectionId
+    ? patient
+    : clinician?.connectionId === connectionId
+      ? clinician
+      : undefined;
+}
+
+/** Both sides admitted and connected: media can flow. */
+export function inCall(seats: Seats): boolean {
+  const { patient, clinician } = seats;
+  return Boolean(
+    patient?.admitted && patient.connectionId && clinician?.admitted && clinician.connectionId,
+  );
+}
+
+/** The participants as the join ack shows them. */
+export function describeSeats(seats: Seats) {
+  return [seats.patient, seats.clinician]
+    .filter((seat): seat is Seat => seat !== undefined)
+    .map((seat) => ({
+      userId: seat.userId,
+      role: seat.side,
+      displayName: seat.displayName,
+      state: !seat.connectionId ? 'reconnecting' : seat.admitted ? 'admitted' : 'waiting',
+    }));
 }

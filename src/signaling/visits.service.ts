@@ -1,30 +1,89 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { CALL_STATE_CHANGED, CallStateChangedEvent } from '../presence/presence-events';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppointmentsErrors } from '../appointments/appointments.errors';
-import { VisitLifecycleService } from '../appointments/visit-lifecycle.service';
+import { VisitLifecycleService, VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Connection } from '../realtime/connection';
-import type { SignalDto } from './dto/signal.dto';
+import { ConnectionRegistry } from '../realtime/connection-registry';
 import { ackThen } from '../realtime/frame-context';
+import { InstanceRegistry } from '../realtime/instance-registry';
+import { PgBus } from '../realtime/pg-bus';
+import type { SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
+import { RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
-import { clearTimers, MAX_QUEUED_FRAMES, Participant, VisitRoom } from './visit-room';
+import {
+  describeSeats,
+  inCall,
+  otherSide,
+  RoomSnapshot,
+  Seat,
+  seatHeldBy,
+  Seats,
+} from './visit-room';
+
+/** A frame for one participant's socket, wherever it is. */
+interface Outgoing {
+  to: Seat | undefined;
+  text: string;
+}
+
+/** A visit change, sent to each other instance holding (or having held) one of its seats. */
+interface RoomMessage {
+  kind: 'visit.room';
+  room: RoomSnapshot;
+  frames: { connectionId: string; text: string }[];
+}
+
+/** A signal for a participant whose socket is on the receiving instance. */
+interface SignalMessage {
+  kind: 'visit.signal';
+  appointmentId: string;
+  side: VisitSide;
+  connectionId: string;
+  text: string;
+}
+
+/** A visit with a participant on this instance, as this instance last saw it. */
+interface LocalRoom {
+  snapshot: RoomSnapshot;
+  endsAt: Date;
+  /** Relays not yet handed on; while any is, later ones wait their turn (order is kept). */
+  pending: number;
+  relays: Promise<unknown>;
+}
 
 /**
- * Visit rooms on this instance: the waiting room, admitting, relaying signals between the two
- * admitted participants, resuming a dropped participant, device takeover and ending.
+ * Visit rooms across instances: the waiting room, admitting, relaying signals between the two
+ * admitted participants, resuming a dropped participant (on any instance), device takeover and
+ * ending. Seats live in the database (`RoomStore`); each instance keeps the snapshot of the
+ * visits its sockets are in, so relaying a signal does no database work: it goes straight to
+ * the peer's socket when it is here, or to the peer's instance over the bus.
  */
 @Injectable()
 export class VisitsService implements OnModuleDestroy {
-  private readonly rooms = new Map<string, VisitRoom>();
+  private readonly logger = new Logger(VisitsService.name);
+  private readonly rooms = new Map<string, LocalRoom>();
+  /** Resume grace periods started here, by `appointmentId:side`. */
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** TURN credential refreshes of participants here, by `appointmentId:side`. */
+  private readonly iceTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly lifecycle: VisitLifecycleService,
+    private readonly store: RoomStore,
+    private readonly registry: ConnectionRegistry,
+    private readonly bus: PgBus,
+    private readonly instances: InstanceRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly events: EventEmitter2,
-  ) {}
+  ) {
+    bus.onMessage<RoomMessage>('visit.room', (message) => this.applyRemote(message));
+    bus.onMessage<SignalMessage>('visit.signal', (message) => this.receiveSignal(message));
+    instances.onRelease((manager, ids) => this.releaseInstances(manager, ids));
+    instances.onEvicted(() => this.forgetAll());
+    instances.onBeat(() => this.expireOverdue());
+  }
 
   async join(connection: Connection, appointmentId: string) {
     const visit = await this.lifecycle.requireJoinable(connection.caller, appointmentId);
@@ -32,262 +91,529 @@ export class VisitsService implements OnModuleDestroy {
     if (!connection.isOpen) {
       throw SignalingErrors.notInVisit();
     }
-    const room =
-      this.rooms.get(appointmentId) ?? new VisitRoom(appointmentId, visit.appointment.endsAt);
-    this.rooms.set(appointmentId, room);
-    room.endsAt = visit.appointment.endsAt;
     const { side } = visit;
-    let me = room.participants[side];
-    const other = room.other(side);
-    const previous = me?.connection;
-    const resumed = me !== undefined && previous === undefined;
-    const replaced = previous !== undefined && previous !== connection;
-    const repeated = previous === connection;
-
-    if (!me) {
-      me = {
+    const change = await this.store.change(appointmentId, async (seats, manager) => {
+      const previous = seats[side];
+      seats[side] = {
         side,
         userId: connection.userId,
         displayName: visit.names[side],
-        connection,
-        admitted: side === 'clinician' || visit.appointment.status === 'in_progress',
-        queue: [],
+        instanceId: this.instances.id,
+        connectionId: connection.id,
+        admitted:
+          previous?.admitted ??
+          (side === 'clinician' || visit.appointment.status === 'in_progress'),
+        absentSince: null,
       };
-      room.participants[side] = me;
-    }
-    clearTimeout(me.graceTimer);
-    me.connection = connection;
+      return previous && !previous.connectionId
+        ? this.store.takeQueued(manager, appointmentId, side)
+        : [];
+    });
+    const { before, after, result: queued } = change;
+    const previous = before.seats[side];
+    const me = after.seats[side] as Seat;
+    const resumed = previous !== undefined && !previous.connectionId;
+    const repeated = previous?.connectionId === connection.id;
+    this.stopGrace(appointmentId, side);
+    const room = this.adopt(after, visit.appointment.endsAt);
     await this.lifecycle.recordJoin(connection.caller, visit, {
       resumed,
-      waiting: !me.admitted && previous === undefined,
+      waiting: !me.admitted && !previous?.connectionId,
     });
 
     const ack = {
       appointmentId,
       role: side,
       state: me.admitted ? 'admitted' : 'waiting',
-      participants: room.describe(),
+      participants: describeSeats(after.seats),
       iceServers: this.iceServers(room, me),
       polite: side === 'patient',
       resumed,
     };
-    const self = me;
     return ackThen(ack, () => {
-      // The visit may have ended, or this seat been given up, while the join was recorded.
-      if (this.rooms.get(appointmentId) !== room || room.participants[side] !== self) {
-        return;
-      }
-      this.scheduleIceRefresh(room, self);
+      this.scheduleIceRefresh(appointmentId, side, connection.id);
       if (repeated) {
         return;
       }
-      if (replaced) {
-        previous.send('session.replaced', { appointmentId });
+      const other = after.seats[otherSide(side)];
+      const frames: Outgoing[] = [];
+      if (previous?.connectionId) {
+        frames.push({ to: previous, text: frameOf('session.replaced', { appointmentId }) });
       }
       if (resumed) {
-        for (const frame of self.queue.splice(0)) {
-          connection.sendText(frame);
-        }
-        other?.connection?.send('session.peer-reconnected', { appointmentId, userId: self.userId });
-      } else if (room.inCall) {
-        this.announcePeers(room);
+        queued.forEach((text) => connection.sendText(text));
+        frames.push({
+          to: other,
+          text: frameOf('session.peer-reconnected', { appointmentId, userId: me.userId }),
+        });
+      } else if (inCall(after.seats)) {
+        frames.push(...this.peersJoined(after));
       } else {
-        this.announceWaiting(room);
+        frames.push(...this.patientWaiting(after));
       }
-      this.syncCallState(room);
+      this.publish(change, frames);
     });
   }
 
   async admit(connection: Connection, appointmentId: string) {
-    const { room, me } = this.requireParticipant(connection, appointmentId);
+    const me = this.requireSeat(connection, appointmentId);
     if (me.side !== 'clinician') {
       throw AppointmentsErrors.forbidden('admit');
     }
-    const patient = room.participants.patient;
-    if (!patient?.connection || patient.admitted) {
-      throw SignalingErrors.noPatientWaiting();
-    }
-    await this.lifecycle.admit(connection.caller, appointmentId);
-    patient.admitted = true;
-    return ackThen({ appointmentId, status: 'in_progress' }, () => {
-      this.announcePeers(room);
-      this.syncCallState(room);
+    const change = await this.store.change(appointmentId, async (seats, manager) => {
+      const { patient, clinician } = seats;
+      if (clinician?.connectionId !== connection.id) {
+        throw SignalingErrors.notInVisit();
+      }
+      if (!patient?.connectionId || patient.admitted) {
+        throw SignalingErrors.noPatientWaiting();
+      }
+      await this.lifecycle.admit(connection.caller, appointmentId, manager);
+      patient.admitted = true;
     });
+    this.adopt(change.after);
+    return ackThen({ appointmentId, status: 'in_progress' }, () =>
+      this.publish(change, this.peersJoined(change.after)),
+    );
   }
 
   signal(connection: Connection, dto: SignalDto) {
-    const { me, room } = this.requireParticipant(connection, dto.appointmentId);
+    const { appointmentId } = dto;
+    const room = this.rooms.get(appointmentId);
+    const me = room && seatHeldBy(room.snapshot, connection.id);
+    if (!room || !me) {
+      throw SignalingErrors.notInVisit();
+    }
     if (!me.admitted) {
       throw SignalingErrors.notAdmitted();
     }
-    const peer = room.other(me.side);
+    const peer = room.snapshot.seats[otherSide(me.side)];
     if (!peer?.admitted) {
       throw SignalingErrors.peerUnavailable();
     }
-    const frame = JSON.stringify({
+    const text = JSON.stringify({
       event: 'signal',
-      data: {
-        appointmentId: dto.appointmentId,
-        from: me.userId,
-        type: dto.type,
-        payload: dto.payload ?? null,
-      },
+      data: { appointmentId, from: me.userId, type: dto.type, payload: dto.payload ?? null },
     });
-    if (peer.connection) {
-      return { appointmentId: dto.appointmentId, delivered: peer.connection.sendText(frame) };
+    const here = peer.instanceId === this.instances.id && peer.connectionId;
+    const socket = here ? this.registry.byConnectionId(here) : undefined;
+    // The hot path: both sockets here and nothing ahead of this frame.
+    if (socket && room.pending === 0) {
+      return { appointmentId, delivered: socket.sendText(text) };
     }
-    if (peer.queue.length >= MAX_QUEUED_FRAMES) {
-      throw SignalingErrors.queueFull();
-    }
-    peer.queue.push(frame);
-    return { appointmentId: dto.appointmentId, delivered: false, queued: true };
+    return this.relayInTurn(room, () => this.relay(appointmentId, peer.side, text));
   }
 
   leave(connection: Connection, appointmentId: string) {
-    const { room, me } = this.requireParticipant(connection, appointmentId);
-    this.remove(room, me, 'left');
-    return { appointmentId };
+    this.requireSeat(connection, appointmentId);
+    return this.vacate(connection, appointmentId, 'left').then(() => ({ appointmentId }));
   }
 
   async end(connection: Connection, appointmentId: string) {
-    const { room } = this.requireParticipant(connection, appointmentId);
-    await this.lifecycle.end(connection.caller, appointmentId);
-    return ackThen({ appointmentId, status: 'completed' }, () => {
-      this.rooms.delete(appointmentId);
-      for (const participant of Object.values(room.participants)) {
-        clearTimers(participant);
-        participant.connection?.send('session.ended', { appointmentId, by: connection.userId });
-        delete room.participants[participant.side];
-        this.reportCallState(room.appointmentId, participant, false);
+    this.requireSeat(connection, appointmentId);
+    const change = await this.store.change(appointmentId, async (seats, manager) => {
+      if (!seatHeldBy({ appointmentId, version: 0, seats }, connection.id)) {
+        throw SignalingErrors.notInVisit();
       }
+      await this.lifecycle.end(connection.caller, appointmentId, manager);
+      delete seats.patient;
+      delete seats.clinician;
+    });
+    const ended = frameOf('session.ended', { appointmentId, by: connection.userId });
+    return ackThen({ appointmentId, status: 'completed' }, () => {
+      const { patient, clinician } = change.before.seats;
+      this.stopGrace(appointmentId, 'patient');
+      this.stopGrace(appointmentId, 'clinician');
+      this.adopt(change.after);
+      this.publish(change, [
+        { to: patient, text: ended },
+        { to: clinician, text: ended },
+      ]);
     });
   }
 
-  /** A socket dropped: its visits keep its place for the grace period. */
+  /** A socket dropped: its visits keep its seat for the grace period. */
   disconnected(connection: Connection): void {
-    for (const room of this.rooms.values()) {
-      const me = room.sideOf(connection);
-      if (!me) {
-        continue;
+    for (const room of [...this.rooms.values()]) {
+      const seat = seatHeldBy(room.snapshot, connection.id);
+      if (seat) {
+        this.markAbsent(room.snapshot.appointmentId, seat.side, connection.id).catch(
+          (error: unknown) => this.logger.error({ err: error }, 'Could not mark a seat absent'),
+        );
       }
-      me.connection = undefined;
-      clearTimeout(me.iceTimer);
-      room.other(me.side)?.connection?.send('session.peer-reconnecting', {
-        appointmentId: room.appointmentId,
-        userId: me.userId,
-      });
-      this.syncCallState(room);
-      me.graceTimer = setTimeout(
-        () => this.remove(room, me, 'disconnected'),
-        this.config.visits.resumeGraceSeconds * 1000,
-      );
-      me.graceTimer.unref();
     }
   }
 
   onModuleDestroy(): void {
-    for (const room of this.rooms.values()) {
-      Object.values(room.participants).forEach(clearTimers);
-    }
-    this.rooms.clear();
+    this.forgetAll();
   }
 
-  private requireParticipant(connection: Connection, appointmentId: string) {
+  private requireSeat(connection: Connection, appointmentId: string): Seat {
     const room = this.rooms.get(appointmentId);
-    const me = room?.sideOf(connection);
-    if (!room || !me) {
+    const seat = room && seatHeldBy(room.snapshot, connection.id);
+    if (!seat) {
       throw SignalingErrors.notInVisit();
     }
-    return { room, me };
+    return seat;
   }
 
-  private remove(room: VisitRoom, me: Participant, reason: 'left' | 'disconnected'): void {
-    clearTimers(me);
-    delete room.participants[me.side];
-    this.reportCallState(room.appointmentId, me, false);
-    this.syncCallState(room);
-    room.other(me.side)?.connection?.send('session.peer-left', {
-      appointmentId: room.appointmentId,
-      userId: me.userId,
-      reason,
+  /** Frames after a slow relay wait for it, so the peer gets them in the order sent. */
+  private async relayInTurn<T>(room: LocalRoom, relay: () => Promise<T>): Promise<T> {
+    room.pending += 1;
+    const turn = room.relays.then(relay);
+    room.relays = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      room.pending -= 1;
+    }
+  }
+
+  /** Hands a signal to the peer's instance, or keeps it while the peer is reconnecting. */
+  private async relay(appointmentId: string, side: VisitSide, text: string) {
+    const peer = this.rooms.get(appointmentId)?.snapshot.seats[side];
+    if (peer?.connectionId && peer.instanceId && peer.instanceId !== this.instances.id) {
+      await this.bus.send(peer.instanceId, {
+        kind: 'visit.signal',
+        appointmentId,
+        side,
+        connectionId: peer.connectionId,
+        text,
+      } satisfies SignalMessage);
+      return { appointmentId, delivered: true };
+    }
+    const socket = peer?.connectionId ? this.registry.byConnectionId(peer.connectionId) : undefined;
+    if (socket) {
+      return { appointmentId, delivered: socket.sendText(text) };
+    }
+    return this.deliverOrKeep(appointmentId, side, text);
+  }
+
+  /**
+   * Under the visit's lock: keeps the signal if the participant is reconnecting, or hands it to
+   * wherever they are now (they may have come back on another instance meanwhile).
+   */
+  private async deliverOrKeep(appointmentId: string, side: VisitSide, text: string) {
+    const { result: target } = await this.store.change(appointmentId, async (seats, manager) => {
+      const seat = seats[side];
+      if (!seat?.admitted) {
+        throw SignalingErrors.peerUnavailable();
+      }
+      if (!seat.connectionId) {
+        await this.store.enqueue(manager, appointmentId, side, text);
+      }
+      return seat.connectionId ? seat : undefined;
     });
-    if (room.isEmpty) {
-      this.rooms.delete(room.appointmentId);
+    if (!target) {
+      return { appointmentId, delivered: false, queued: true };
     }
+    this.send([{ to: target, text }]);
+    return { appointmentId, delivered: true };
   }
 
-  /** Presence shows `in_call` while both sides are admitted and connected. */
-  private syncCallState(room: VisitRoom): void {
-    for (const participant of Object.values(room.participants)) {
-      this.reportCallState(room.appointmentId, participant, room.inCall);
-    }
-  }
-
-  private reportCallState(appointmentId: string, participant: Participant, inCall: boolean): void {
-    if ((participant.inCall ?? false) === inCall) {
+  private async receiveSignal(message: SignalMessage): Promise<void> {
+    const socket = this.registry.byConnectionId(message.connectionId);
+    if (socket?.isOpen) {
+      socket.sendText(message.text);
       return;
     }
-    participant.inCall = inCall;
-    const event: CallStateChangedEvent = { userId: participant.userId, appointmentId, inCall };
-    this.events.emit(CALL_STATE_CHANGED, event);
+    await this.deliverOrKeep(message.appointmentId, message.side, message.text).catch(
+      () => undefined,
+    );
+  }
+
+  private async vacate(connection: Connection, appointmentId: string, reason: 'left') {
+    const change = await this.store.change(appointmentId, (seats) => {
+      const seat = seatHeldBy({ appointmentId, version: 0, seats }, connection.id);
+      if (!seat) {
+        throw SignalingErrors.notInVisit();
+      }
+      delete seats[seat.side];
+      return seat;
+    });
+    const seat = change.result;
+    this.adopt(change.after);
+    this.publish(change, [
+      {
+        to: change.after.seats[otherSide(seat.side)],
+        text: frameOf('session.peer-left', { appointmentId, userId: seat.userId, reason }),
+      },
+    ]);
+  }
+
+  private async markAbsent(appointmentId: string, side: VisitSide, connectionId: string) {
+    const change = await this.store.change(appointmentId, (seats) => {
+      const seat = seats[side];
+      if (seat?.connectionId !== connectionId) {
+        return false;
+      }
+      Object.assign(seat, absent());
+      return true;
+    });
+    if (!change.result) {
+      return;
+    }
+    this.adopt(change.after);
+    this.startGrace(appointmentId, side);
+    this.publish(change, this.peerReconnecting(change.after, side));
+  }
+
+  /** The grace period is over: a participant still absent has left. */
+  private async expire(appointmentId: string, side: VisitSide): Promise<void> {
+    const graceMs = this.config.visits.resumeGraceSeconds * 1000;
+    const change = await this.store.change(appointmentId, (seats) => {
+      const seat = seats[side];
+      const overdue = seat?.absentSince && Date.parse(seat.absentSince) <= Date.now() - graceMs;
+      if (!seat || !overdue) {
+        return undefined;
+      }
+      delete seats[side];
+      return seat;
+    });
+    const seat = change.result;
+    if (!seat) {
+      return;
+    }
+    this.adopt(change.after);
+    this.publish(change, [
+      {
+        to: change.after.seats[otherSide(side)],
+        text: frameOf('session.peer-left', {
+          appointmentId,
+          userId: seat.userId,
+          reason: 'disconnected',
+        }),
+      },
+    ]);
+  }
+
+  /** Instances stopped (or this one is stopping): their participants are reconnecting. */
+  private async releaseInstances(manager: EntityManager, ids: string[]) {
+    const changes: { change: RoomChange<VisitSide[]>; frames: Outgoing[] }[] = [];
+    for (const appointmentId of await this.store.visitsOn(manager, ids)) {
+      const change = await this.store.changeWithin(manager, appointmentId, (seats) => {
+        const gone = Object.values(seats).filter((seat) => ids.includes(seat.instanceId ?? ''));
+        gone.forEach((seat) => Object.assign(seat, absent()));
+        return gone.map((seat) => seat.side);
+      });
+      const frames = change.result.flatMap((side) => this.peerReconnecting(change.after, side));
+      changes.push({ change, frames });
+    }
+    return () => {
+      for (const { change, frames } of changes) {
+        this.adopt(change.after);
+        change.result.forEach((side) => this.startGrace(change.after.appointmentId, side));
+        this.publish(change, frames);
+      }
+    };
+  }
+
+  /** Backstop for grace periods whose timer died with its instance. */
+  private async expireOverdue(): Promise<void> {
+    for (const { appointmentId, side } of await this.store.expiredSeats()) {
+      await this.expire(appointmentId, side);
+    }
+  }
+
+  /** A newer snapshot from another instance, and frames for sockets here. */
+  private applyRemote(message: RoomMessage): void {
+    const known = this.rooms.get(message.room.appointmentId);
+    if (known && known.snapshot.version < message.room.version) {
+      this.adopt(message.room);
+    }
+    for (const { connectionId, text } of message.frames) {
+      this.registry.byConnectionId(connectionId)?.sendText(text);
+    }
+  }
+
+  /**
+   * Takes a snapshot as this instance's view of the visit if it is newer; forgets the visit
+   * once none of its seats is held here.
+   */
+  private adopt(snapshot: RoomSnapshot, endsAt?: Date): LocalRoom {
+    const id = snapshot.appointmentId;
+    const room = this.rooms.get(id) ?? {
+      snapshot,
+      endsAt: endsAt ?? new Date(),
+      pending: 0,
+      relays: Promise.resolve(),
+    };
+    if (endsAt) {
+      room.endsAt = endsAt;
+    }
+    if (snapshot.version >= room.snapshot.version) {
+      room.snapshot = snapshot;
+    }
+    for (const side of ['patient', 'clinician'] as const) {
+      const seat = room.snapshot.seats[side];
+      if (seat?.instanceId !== this.instances.id) {
+        clearTimeout(this.iceTimers.get(`${id}:${side}`));
+        this.iceTimers.delete(`${id}:${side}`);
+      }
+    }
+    const { patient, clinician } = room.snapshot.seats;
+    if (patient?.instanceId === this.instances.id || clinician?.instanceId === this.instances.id) {
+      this.rooms.set(id, room);
+    } else {
+      this.rooms.delete(id);
+    }
+    return room;
+  }
+
+  /** Sends the frames and tells the other instances involved about the new snapshot. */
+  private publish(change: RoomChange<unknown>, frames: Outgoing[]): void {
+    const instances = new Set<string>();
+    for (const seats of [change.before.seats, change.after.seats]) {
+      for (const seat of Object.values(seats)) {
+        if (seat.instanceId && seat.instanceId !== this.instances.id) {
+          instances.add(seat.instanceId);
+        }
+      }
+    }
+    this.send(frames, instances, change.after);
+  }
+
+  private send(frames: Outgoing[], alsoTell = new Set<string>(), snapshot?: RoomSnapshot): void {
+    const remote = new Map<string, RoomMessage['frames']>([...alsoTell].map((id) => [id, []]));
+    for (const { to, text } of frames) {
+      if (!to?.connectionId || !to.instanceId) {
+        continue;
+      }
+      if (to.instanceId === this.instances.id) {
+        this.registry.byConnectionId(to.connectionId)?.sendText(text);
+      } else {
+        remote.set(to.instanceId, [
+          ...(remote.get(to.instanceId) ?? []),
+          { connectionId: to.connectionId, text },
+        ]);
+      }
+    }
+    for (const [instanceId, forThem] of remote) {
+      const room = snapshot ?? { appointmentId: '', version: 0, seats: {} };
+      this.bus
+        .send(instanceId, { kind: 'visit.room', room, frames: forThem } satisfies RoomMessage)
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, instanceId }, 'Could not tell an instance'),
+        );
+    }
   }
 
   /** Each side learns about the other: a fresh peer to negotiate with. */
-  private announcePeers(room: VisitRoom): void {
-    const { patient, clinician } = room.participants;
-    for (const [to, about] of [
+  private peersJoined(room: RoomSnapshot): Outgoing[] {
+    const { patient, clinician } = room.seats;
+    return [
       [patient, clinician],
       [clinician, patient],
-    ] as const) {
-      to?.connection?.send('session.peer-joined', {
+    ].map(([to, about]) => ({
+      to,
+      text: frameOf('session.peer-joined', {
         appointmentId: room.appointmentId,
         userId: about?.userId,
         role: about?.side,
         displayName: about?.displayName,
-      });
-    }
+      }),
+    }));
   }
 
-  private announceWaiting(room: VisitRoom): void {
-    const { patient, clinician } = room.participants;
-    if (patient?.connection && !patient.admitted) {
-      clinician?.connection?.send('session.waiting', {
-        appointmentId: room.appointmentId,
-        patient: { userId: patient.userId, displayName: patient.displayName },
-      });
+  private patientWaiting(room: RoomSnapshot): Outgoing[] {
+    const { patient, clinician } = room.seats;
+    if (!patient?.connectionId || patient.admitted) {
+      return [];
     }
+    return [
+      {
+        to: clinician,
+        text: frameOf('session.waiting', {
+          appointmentId: room.appointmentId,
+          patient: { userId: patient.userId, displayName: patient.displayName },
+        }),
+      },
+    ];
   }
 
-  private credentialsExpireAt(room: VisitRoom): Date {
+  private peerReconnecting(room: RoomSnapshot, side: VisitSide): Outgoing[] {
+    const seat = room.seats[side] as Seat;
+    return [
+      {
+        to: room.seats[otherSide(side)],
+        text: frameOf('session.peer-reconnecting', {
+          appointmentId: room.appointmentId,
+          userId: seat.userId,
+        }),
+      },
+    ];
+  }
+
+  private startGrace(appointmentId: string, side: VisitSide): void {
+    this.stopGrace(appointmentId, side);
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(`${appointmentId}:${side}`);
+      this.expire(appointmentId, side).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'Could not end a grace period'),
+      );
+    }, this.config.visits.resumeGraceSeconds * 1000);
+    timer.unref();
+    this.graceTimers.set(`${appointmentId}:${side}`, timer);
+  }
+
+  private stopGrace(appointmentId: string, side: VisitSide): void {
+    clearTimeout(this.graceTimers.get(`${appointmentId}:${side}`));
+    this.graceTimers.delete(`${appointmentId}:${side}`);
+  }
+
+  private forgetAll(): void {
+    [...this.graceTimers.values(), ...this.iceTimers.values()].forEach(clearTimeout);
+    this.graceTimers.clear();
+    this.iceTimers.clear();
+    this.rooms.clear();
+  }
+
+  private credentialsExpireAt(room: LocalRoom): Date {
     const base = Math.max(room.endsAt.getTime(), Date.now());
     return new Date(base + this.config.ice.turnCredentialMarginSeconds * 1000);
   }
 
-  private iceServers(room: VisitRoom, me: Participant) {
-    return iceServersFor(this.config.ice, me.userId, this.credentialsExpireAt(room));
+  private iceServers(room: LocalRoom, seat: Seat) {
+    return iceServersFor(this.config.ice, seat.userId, this.credentialsExpireAt(room));
   }
 
   /** A visit running over gets fresh TURN credentials before the ones it holds expire. */
-  private scheduleIceRefresh(room: VisitRoom, me: Participant): void {
-    clearTimeout(me.iceTimer);
-    const stillThere =
-      this.rooms.get(room.appointmentId) === room && room.participants[me.side] === me;
-    if (!stillThere || !this.config.ice.turnSecret || this.config.ice.turnUrls.length === 0) {
+  private scheduleIceRefresh(appointmentId: string, side: VisitSide, connectionId: string): void {
+    const key = `${appointmentId}:${side}`;
+    clearTimeout(this.iceTimers.get(key));
+    this.iceTimers.delete(key);
+    const room = this.rooms.get(appointmentId);
+    const seat = room?.snapshot.seats[side];
+    if (!room || seat?.connectionId !== connectionId) {
+      return;
+    }
+    if (!this.config.ice.turnSecret || this.config.ice.turnUrls.length === 0) {
       return;
     }
     const margin = this.config.ice.turnCredentialMarginSeconds * 1000;
     const lead = Math.min(5 * 60_000, margin / 2);
     const delay = this.credentialsExpireAt(room).getTime() - lead - Date.now();
-    me.iceTimer = setTimeout(
+    const timer = setTimeout(
       () => {
-        me.connection?.send('session.ice-servers', {
-          appointmentId: room.appointmentId,
-          iceServers: this.iceServers(room, me),
+        this.registry.byConnectionId(connectionId)?.send('session.ice-servers', {
+          appointmentId,
+          iceServers: this.iceServers(room, seat),
         });
-        this.scheduleIceRefresh(room, me);
+        this.scheduleIceRefresh(appointmentId, side, connectionId);
       },
       Math.max(delay, 1000),
     );
-    me.iceTimer.unref();
+    timer.unref();
+    this.iceTimers.set(key, timer);
   }
 }
+
+function frameOf(event: string, data: object): string {
+  return JSON.stringify({ event, data });
+}
+
+function absent(): Pick<Seat, 'instanceId' | 'connectionId' | 'absentSince'> {
+  return { instanceId: null, connectionId: null, absentSince: new Date().toISOString() };
+}
+
+export type { Seats };

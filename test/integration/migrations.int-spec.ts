@@ -5,22 +5,24 @@ import { MIGRATIONS } from '../../src/database/migrations';
 import { runMigrations } from '../../src/database/migrator';
 import { typeormOptions } from '../../src/database/typeorm-options';
 
-const TABLES = [
-  'users',
-  'auth_sessions',
-  'refresh_tokens',
-  'appointments',
-  'idempotency_keys',
-  'audit_log',
-];
-
 /** The tables each migration creates, in migration order. */
 const TABLES_BY_MIGRATION = [
   ['users', 'auth_sessions', 'refresh_tokens'],
   ['appointments', 'idempotency_keys'],
   ['audit_log'],
   ['notifications', 'appointment_reminders'],
+  [
+    'instances',
+    'sockets',
+    'presence',
+    'visit_rooms',
+    'visit_seats',
+    'visit_signal_queue',
+    'instance_messages',
+  ],
 ];
+
+const TABLES = TABLES_BY_MIGRATION.flat();
 
 describe('migrations on a fresh database', () => {
   const database = `televisit_migr_${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,156 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { sql } from '../database/sql';
+import { InstanceIdentity } from './instance-identity';
+
+/**
+ * Releases what dead instances held, inside the transaction that removes them; may return work
+ * to do once that transaction has committed (telling clients).
+ */
+export type ReleaseHandler = (
+  manager: EntityManager,
+  instanceIds: string[],
+) => Promise<(() => void) | void>;
+
+/** Mailbox rows older than this are swept (a listener gap longer than this loses them). */
+const MESSAGE_RETENTION = '5 minutes';
+
+/**
+ * Who is running. Each instance keeps a row with a heartbeat; on every beat it also looks for
+ * instances that stopped beating (killed, partitioned) and releases what they held: their
+ * sockets (their users go offline) and their visit seats (peers see `peer-reconnecting`).
+ * An instance that finds itself declared dead was cut off too long: it closes its sockets so
+ * their clients reconnect and are counted again, then registers anew.
+ */
+@Injectable()
+export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(InstanceRegistry.name);
+  private readonly releaseHandlers: ReleaseHandler[] = [];
+  private readonly evictedHandlers: (() => void)[] = [];
+  private readonly beatHandlers: (() => Promise<void>)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly instance: InstanceIdentity,
+  ) {}
+
+  get id(): string {
+    return this.instance.id;
+  }
+
+  /** What to release when instances die (and when this one stops). */
+  onRelease(handler: ReleaseHandler): void {
+    this.releaseHandlers.push(handler);
+  }
+
+  /** What to drop when this instance learns the others declared it dead. */
+  onEvicted(handler: () => void): void {
+    this.evictedHandlers.push(handler);
+  }
+
+  /** Periodic work shared by all instances (sweeps), run after each heartbeat. */
+  onBeat(handler: () => Promise<void>): void {
+    this.beatHandlers.push(handler);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.register();
+    this.timer = setInterval(() => {
+      this.beating = this.beating.then(() => this.beat());
+    }, this.config.instances.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** A graceful stop releases this instance's seats and sockets at once. */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.beating;
+    await this.release([this.id]).catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'Could not deregister this instance'),
+    );
+  }
+
+  /** One heartbeat: prove this instance alive, then release any that are not. */
+  async beat(): Promise<void> {
+    try {
+      const alive = await sql<{ id: string }>(
+        this.dataSource.manager,
+        'UPDATE instances SET heartbeat_at = now() WHERE id = $1 RETURNING id',
+        [this.id],
+      );
+      if (alive.length === 0) {
+        this.logger.warn('This instance was declared dead by the others; rejoining');
+        this.evictedHandlers.forEach((handler) => handler());
+        await this.register();
+      }
+      await this.releaseDead();
+      await sql(
+        this.dataSource.manager,
+        `DELETE FROM instance_messages WHERE sent_at < now() - interval '${MESSAGE_RETENTION}'`,
+      );
+      for (const handler of this.beatHandlers) {
+        await handler();
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Instance heartbeat failed');
+    }
+  }
+
+  private async register(): Promise<void> {
+    await sql(
+      this.dataSource.manager,
+      `INSERT INTO instances (id) VALUES ($1)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
+      [this.id],
+    );
+  }
+
+  private async releaseDead(): Promise<void> {
+    const after = await this.dataSource.transaction(async (manager) => {
+      // Several instances may look at once; each dead row is released by exactly one.
+      const dead = await sql<{ id: string }>(
+        manager,
+        `SELECT id FROM instances
+          WHERE heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
+            FOR UPDATE SKIP LOCKED`,
+        [this.config.instances.deadAfterMs],
+      );
+      if (dead.length === 0) {
+        return [];
+      }
+      const ids = dead.map((row) => row.id);
+      this.logger.warn({ instances: ids }, 'Instances stopped beating; releasing their users');
+      return this.releaseWithin(manager, ids);
+    });
+    after.forEach((run) => run());
+  }
+
+  private async release(ids: string[]): Promise<void> {
+    const after = await this.dataSource.transaction((manager) => this.releaseWithin(manager, ids));
+    after.forEach((run) => run());
+  }
+
+  private async releaseWithin(manager: EntityManager, ids: string[]): Promise<(() => void)[]> {
+    const after: (() => void)[] = [];
+    for (const handler of this.releaseHandlers) {
+      const then = await handler(manager, ids);
+      if (then) {
+        after.push(then);
+      }
+    }
+    await sql(manager, 'DELETE FROM instances WHERE id = ANY($1)', [ids]);
+    return after;
+  }
+}

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError } from '../common/app-error';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { sql } from '../database/sql';
+import type { Connection } from './connection';
+import { InstanceRegistry } from './instance-registry';
+import { lockUsers } from './user-locks';
+
+/** A socket as the directory knows it (claimed before the socket itself exists). */
+export type SocketRef = Pick<Connection, 'id' | 'userId'>;
+
+/** Told, inside the transaction, that these users' sockets changed (presence recomputes). */
+export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) => Promise<void>;
+
+/**
+ * Every open socket of every instance, in the `sockets` table: the per-user cap counts them
+ * all, and presence asks it whether a user is online anywhere.
+ */
+@Injectable()
+export class SocketDirectory {
+  private readonly changeHandlers: SocketsChangedHandler[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly instances: InstanceRegistry,
+  ) {
+    instances.onRelease(async (manager, ids) => {
+      const gone = await sql<{ user_id: string }>(
+        manager,
+        'DELETE FROM sockets WHERE instance_id = ANY($1) RETURNING user_id',
+        [ids],
+      );
+      await this.changed(
+        manager,
+        gone.map((row) => row.user_id),
+      );
+    });
+  }
+
+  onChange(handler: SocketsChangedHandler): void {
+    this.changeHandlers.push(handler);
+  }
+
+  /** Counts a new socket, or refuses it when the user already has the most allowed anywhere. */
+  async claim(socket: SocketRef): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockUsers(manager, [socket.userId]);
+      const [{ open }] = await sql<{ open: number }>(
+        manager,
+        'SELECT count(*)::int AS open FROM sockets WHERE user_id = $1',
+        [socket.userId],
+      );
+      if (open >= this.config.websocket.maxSocketsPerUser) {
+        throw new AppError(
+          'rate_limited',
+          'TOO_MANY_SOCKETS',
+          'Too many open sockets for this user',
+        );
+      }
+      await sql(manager, 'INSERT INTO sockets (id, instance_id, user_id) VALUES ($1, $2, $3)', [
+        socket.id,
+        this.instances.id,
+        socket.userId,
+      ]);
+      await this.changed(manager, [socket.userId]);
+    });
+  }
+
+  async release(socket: SocketRef): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockUsers(manager, [socket.userId]);
+      const gone = await sql(manager, 'DELETE FROM sockets WHERE id = $1 RETURNING id', [
+        socket.id,
+      ]);
+      if (gone.length > 0) {
+        await this.changed(manager, [socket.userId]);
+      }
+    });
+  }
+
+  private async changed(manager: EntityManager, userIds: string[]): Promise<void> {
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) {
+      return;
+    }
+    await lockUsers(manager, unique);
+    for (const handler of this.changeHandlers) {
+      await handler(manager, unique);
+    }
+  }
+}

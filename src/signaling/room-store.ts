@@ -1,0 +1,212 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { VisitSide } from '../appointments/visit-lifecycle.service';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { sql } from '../database/sql';
+import { PresenceService } from '../presence/presence.service';
+import { SignalingErrors } from './signaling.errors';
+import { MAX_QUEUED_FRAMES, RoomSnapshot, Seat, Seats } from './visit-room';
+
+/** A committed change of one visit's seats. */
+export interface RoomChange<T> {
+  before: RoomSnapshot;
+  after: RoomSnapshot;
+  result: T;
+}
+
+interface SeatRow {
+  side: VisitSide;
+  user_id: string;
+  display_name: string;
+  instance_id: string | null;
+  connection_id: string | null;
+  admitted: boolean;
+  disconnected_at: Date | null;
+}
+
+/**
+ * The visit rooms in the database, shared by every instance. Each change runs in a
+ * transaction holding the visit's row in `visit_rooms`, so changes to one visit happen one at a
+ * time whichever instance makes them, and each gets the next version. Presence (`in_call`) is
+ * recomputed in the same transaction.
+ */
+@Injectable()
+export class RoomStore {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly presence: PresenceService,
+  ) {}
+
+  /** Runs `apply` on the visit's seats (which it may change) and stores the result. */
+  change<T>(
+    appointmentId: string,
+    apply: (seats: Seats, manager: EntityManager) => Promise<T> | T,
+  ): Promise<RoomChange<T>> {
+    return this.dataSource.transaction((manager) =>
+      this.changeWithin(manager, appointmentId, apply),
+    );
+  }
+
+  /** `change`, inside a transaction the caller holds. */
+  async changeWithin<T>(
+    manager: EntityManager,
+    appointmentId: string,
+    apply: (seats: Seats, manager: EntityManager) => Promise<T> | T,
+  ): Promise<RoomChange<T>> {
+    const [{ version }] = await sql<{ version: string }>(
+      manager,
+      `INSERT INTO visit_rooms (appointment_id, version) VALUES ($1, 1)
+       ON CONFLICT (appointment_id) DO UPDATE SET version = visit_rooms.version + 1
+       RETURNING version`,
+      [appointmentId],
+    );
+    const before: RoomSnapshot = {
+      appointmentId,
+      version: Number(version) - 1,
+      seats: await this.seatsOf(manager, appointmentId),
+    };
+    const seats = structuredClone(before.seats);
+    const result = await apply(seats, manager);
+    for (const side of ['patient', 'clinician'] as const) {
+      await this.write(manager, appointmentId, side, before.seats[side], seats[side]);
+    }
+    const users = [before.seats, seats].flatMap((s) => [s.patient?.userId, s.clinician?.userId]);
+    await this.presence.announce(
+      manager,
+      users.filter((id): id is string => id !== undefined),
+    );
+    return { before, after: { appointmentId, version: Number(version), seats }, result };
+  }
+
+  /** The seats of visits with a participant on one of these instances. */
+  async visitsOn(manager: EntityManager, instanceIds: string[]): Promise<string[]> {
+    const rows = await sql<{ appointment_id: string }>(
+      manager,
+      `SELECT DISTINCT appointment_id FROM visit_seats WHERE instance_id = ANY($1)
+        ORDER BY appointment_id`,
+      [instanceIds],
+    );
+    return rows.map((row) => row.appointment_id);
+  }
+
+  /** Seats whose participant has been gone longer than the resume grace period. */
+  async expiredSeats(): Promise<{ appointmentId: string; side: VisitSide }[]> {
+    return sql(
+      this.dataSource.manager,
+      `SELECT appointment_id AS "appointmentId", side FROM visit_seats
+        WHERE disconnected_at < now() - make_interval(secs => $1)`,
+      [this.config.visits.resumeGraceSeconds],
+    );
+  }
+
+  /** Keeps a signal for a reconnecting participant; refuses past the queue's bound. */
+  async enqueue(
+    manager: EntityManager,
+    appointmentId: string,
+    side: VisitSide,
+    frame: string,
+  ): Promise<void> {
+    const [{ waiting }] = await sql<{ waiting: number }>(
+      manager,
+      `SELECT count(*)::int AS waiting FROM visit_signal_queue
+        WHERE appointment_id = $1 AND side = $2`,
+      [appointmentId, side],
+    );
+    if (waiting >= MAX_QUEUED_FRAMES) {
+      throw SignalingErrors.queueFull();
+    }
+    await sql(
+      manager,
+      'INSERT INTO visit_signal_queue (appointment_id, side, frame) VALUES ($1, $2, $3)',
+      [appointmentId, side, frame],
+    );
+  }
+
+  /** Takes, in order, the signals kept for a participant who is back. */
+  async takeQueued(manager: EntityManager, appointmentId: string, side: VisitSide) {
+    const rows = await sql<{ frame: string }>(
+      manager,
+      `WITH taken AS (
+         DELETE FROM visit_signal_queue WHERE appointment_id = $1 AND side = $2
+         RETURNING id, frame)
+       SELECT frame FROM taken ORDER BY id`,
+      [appointmentId, side],
+    );
+    return rows.map((row) => row.frame);
+  }
+
+  private async seatsOf(manager: EntityManager, appointmentId: string): Promise<Seats> {
+    const rows = await sql<SeatRow>(
+      manager,
+      'SELECT * FROM visit_seats WHERE appointment_id = $1',
+      [appointmentId],
+    );
+    const seats: Seats = {};
+    for (const row of rows) {
+      seats[row.side] = {
+        side: row.side,
+        userId: row.user_id,
+        displayName: row.display_name,
+        instanceId: row.instance_id,
+        connectionId: row.connection_id,
+        admitted: row.admitted,
+        absentSince: row.disconnected_at?.toISOString() ?? null,
+      };
+    }
+    return seats;
+  }
+
+  private async write(
+    manager: EntityManager,
+    appointmentId: string,
+    side: VisitSide,
+    before: Seat | undefined,
+    after: Seat | undefined,
+  ): Promise<void> {
+    if (!after) {
+      if (before) {
+        await sql(manager, 'DELETE FROM visit_seats WHERE appointment_id = $1 AND side = $2', [
+          appointmentId,
+          side,
+        ]);
+      }
+      return;
+    }
+    if (before && sameSeat(before, after)) {
+      return;
+    }
+    await sql(
+      manager,
+      `INSERT INTO visit_seats (appointment_id, side, user_id, display_name, instance_id,
+                                connection_id, admitted, disconnected_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (appointment_id, side) DO UPDATE SET
+         user_id = $3, display_name = $4, instance_id = $5, connection_id = $6, admitted = $7,
+         disconnected_at = $8`,
+      [
+        appointmentId,
+        side,
+        after.userId,
+        after.displayName,
+        after.instanceId,
+        after.connectionId,
+        after.admitted,
+        after.absentSince,
+      ],
+    );
+  }
+}
+
+function sameSeat(a: Seat, b: Seat): boolean {
+  return (
+    a.userId === b.userId &&
+    a.displayName === b.displayName &&
+    a.instanceId === b.instanceId &&
+    a.connectionId === b.connectionId &&
+    a.admitted === b.admitted &&
+    a.absentSince === b.absentSince
+  );
+}
