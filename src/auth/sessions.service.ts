@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 import type { Role } from '../users/role';
+import { ConnectionRegistry } from '../realtime/connection-registry';
 import { PgBus } from '../realtime/pg-bus';
 import { AccessRevokedEvent, USER_DISABLED, UserDisabledEvent } from '../users/user-events';
 
@@ -33,7 +34,25 @@ export class SessionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: PgBus,
-  ) {}
+    registry: ConnectionRegistry,
+  ) {
+    // Revocations broadcast while the bus listener was away are lost: check the logins of
+    // every socket here against the table instead.
+    bus.onReconnect(async () => {
+      const connections = registry.all();
+      const live = new Set(
+        await this.stillActive(connections.map((connection) => connection.caller.sessionId)),
+      );
+      for (const connection of connections) {
+        if (!live.has(connection.caller.sessionId)) {
+          registry.closeRevoked({
+            userId: connection.userId,
+            sessionId: connection.caller.sessionId,
+          });
+        }
+      }
+    });
+  }
 
   async start(
     userId: string,
@@ -115,6 +134,18 @@ export class SessionsService {
       [sessionId, userId],
     );
     return row ? { sessionId, userId, role: row.role } : undefined;
+  }
+
+  /** Which of these logins are still live, with their users enabled. */
+  async stillActive(sessionIds: string[]): Promise<string[]> {
+    const rows = await sql<{ id: string }>(
+      this.dataSource.manager,
+      `SELECT s.id FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND u.disabled_at IS NULL`,
+      [[...new Set(sessionIds)]],
+    );
+    return rows.map((row) => row.id);
   }
 
   @OnEvent(USER_DISABLED, { promisify: true })

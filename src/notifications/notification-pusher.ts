@@ -1,18 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { PgBus } from '../realtime/pg-bus';
-import { NotificationsService } from './notifications.service';
+import { NotificationsService, PushItem } from './notifications.service';
+
+/** A transaction that began this long before the listener dropped may have committed after. */
+const CATCH_UP_MARGIN_MS = 60_000;
 
 /**
  * Pushes each committed notification to every socket of its recipient on this instance. The
  * database announces the id on commit (see the notifications migration), so a crash between
- * commit and push loses nothing: the inbox and `notifications.sync` have it.
+ * commit and push loses nothing: the inbox and `notifications.sync` have it. If the bus
+ * listener drops, what was committed meanwhile is read back from the table and pushed.
  */
 @Injectable()
 export class NotificationPusher {
   private paused = false;
   /** Pushes run one after another, so a recipient gets frames in commit order. */
   private queue: Promise<void> = Promise.resolve();
+  /** The last notification pushed to each user with a socket here (to skip on catch-up). */
+  private readonly pushedSeq = new Map<string, number>();
 
   constructor(
     private readonly notifications: NotificationsService,
@@ -20,9 +26,14 @@ export class NotificationPusher {
     bus: PgBus,
   ) {
     bus.on('televisit_notifications', (id) => {
-      // A failed push must not stop the ones after it.
-      this.queue = this.queue.then(() => this.push(id)).catch(() => undefined);
+      void this.enqueue(async () => {
+        const found = await this.notifications.findForPush(id);
+        if (found) {
+          this.push(found);
+        }
+      });
     });
+    bus.onReconnect((lostAt) => this.enqueue(() => this.catchUp(lostAt)));
   }
 
   /** Stops pushing (tests use it to stand for a crash between commit and push). */
@@ -30,18 +41,41 @@ export class NotificationPusher {
     this.paused = true;
   }
 
-  private async push(id: string): Promise<void> {
-    if (this.paused) {
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    // A failed push must not stop the ones after it.
+    this.queue = this.queue.then(task).catch(() => undefined);
+    return this.queue;
+  }
+
+  private push(item: PushItem): void {
+    const connections = this.registry.forUser(item.userId);
+    if (this.paused || connections.length === 0) {
       return;
     }
-    const found = await this.notifications.findForPush(id).catch(() => undefined);
-    const connections = found ? this.registry.forUser(found.userId) : [];
-    if (!found || connections.length === 0) {
-      return;
-    }
-    const frame = JSON.stringify({ event: 'notification', data: found.view });
+    this.pushedSeq.set(item.userId, Math.max(item.seq, this.pushedSeq.get(item.userId) ?? 0));
+    const frame = JSON.stringify({ event: 'notification', data: item.view });
     for (const connection of connections) {
       connection.sendText(frame);
+    }
+  }
+
+  /**
+   * Pushes what the listener missed. A user's notifications already pushed are skipped by
+   * sequence; one never pushed here may arrive twice if the client also synced it (clients
+   * keep notifications by id).
+   */
+  private async catchUp(lostAt: Date): Promise<void> {
+    const here = new Set(this.registry.all().map((connection) => connection.userId));
+    for (const userId of this.pushedSeq.keys()) {
+      if (!here.has(userId)) {
+        this.pushedSeq.delete(userId);
+      }
+    }
+    const since = new Date(lostAt.getTime() - CATCH_UP_MARGIN_MS);
+    for (const item of await this.notifications.createdSince([...here], since)) {
+      if (item.seq > (this.pushedSeq.get(item.userId) ?? 0)) {
+        this.push(item);
+      }
     }
   }
 }

@@ -136,12 +136,41 @@ export class NotificationsService {
   }
 
   /** For the live push: the committed notification and its owner. */
-  async findForPush(id: string): Promise<{ userId: string; view: NotificationView } | undefined> {
-    const row = await this.repo().findOneBy({ id });
-    return row ? { userId: row.userId, view: toNotificationView(row) } : undefined;
+  async findForPush(id: string): Promise<PushItem | undefined> {
+    const row = await this.repo()
+      .createQueryBuilder('n')
+      .addSelect('n.seq')
+      .where('n.id = :id', { id })
+      .getOne();
+    return row ? toPushItem(row) : undefined;
+  }
+
+  /** The users' notifications created since `since`, each user's in commit order. */
+  async createdSince(userIds: string[], since: Date): Promise<PushItem[]> {
+    if (userIds.length === 0) {
+      return [];
+    }
+    const rows = await this.repo()
+      .createQueryBuilder('n')
+      .addSelect('n.seq')
+      .where('n.user_id = ANY(:userIds) AND n.created_at >= :since', { userIds, since })
+      .orderBy('n.seq')
+      .getMany();
+    return rows.map(toPushItem);
   }
 
   private repo() {
     return this.dataSource.getRepository(Notification);
   }
+}
+
+/** A notification on its way to its recipient's sockets; `seq` orders one recipient's. */
+export interface PushItem {
+  userId: string;
+  seq: number;
+  view: NotificationView;
+}
+
+function toPushItem(row: Notification): PushItem {
+  return { userId: row.userId, seq: Number(row.seq), view: toNotificationView(row) };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessRevokedEvent } from '../users/user-events';
 import { CLOSE_ACCESS_REVOKED, CLOSE_SERVICE_RESTART, Connection } from './connection';
+import { FrameBudget } from './frame-budget';
 import { InstanceRegistry } from './instance-registry';
 import { PgBus } from './pg-bus';
 
@@ -9,6 +10,7 @@ import { PgBus } from './pg-bus';
 export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly byId = new Map<string, Connection>();
+  private readonly budgets = new Map<string, FrameBudget>();
 
   constructor(bus: PgBus, instances: InstanceRegistry) {
     // Revocations are announced by the database when they commit, to every instance.
@@ -40,6 +42,7 @@ export class ConnectionRegistry {
     }
     if (set.size === 0) {
       this.byUser.delete(connection.userId);
+      this.budgets.delete(connection.userId);
       return true;
     }
     return false;
@@ -47,6 +50,16 @@ export class ConnectionRegistry {
 
   count(userId: string): number {
     return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  /** The frame rate limit is per user: all of their sockets here draw on one budget. */
+  budgetFor(userId: string, perSecond: number, burst: number): FrameBudget {
+    let budget = this.budgets.get(userId);
+    if (!budget) {
+      budget = new FrameBudget(perSecond, burst);
+      this.budgets.set(userId, budget);
+    }
+    return budget;
   }
 
   byConnectionId(id: string): Connection | undefined {

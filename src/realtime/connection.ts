@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Caller } from '../auth/caller';
 
+import type { FrameBudget } from './frame-budget';
+
 export interface ConnectionLimits {
-  maxFramesPerSecond: number;
-  burst: number;
   maxBufferedBytes: number;
 }
 
@@ -22,19 +22,17 @@ export class Connection {
   awaitingPong = false;
   /** The heartbeat round of the last ping sent. */
   pingRound = 0;
-  private tokens: number;
-  private refilledAt = Date.now();
   private refusedInARow = 0;
 
   constructor(
     readonly ws: WebSocket,
     readonly caller: Caller,
     private readonly limits: ConnectionLimits,
+    /** The user's frame budget on this instance, shared with their other sockets here. */
+    private readonly budget: FrameBudget,
     /** Also the socket's row in the `sockets` table. */
     readonly id: string = randomUUID(),
-  ) {
-    this.tokens = limits.burst;
-  }
+  ) {}
 
   get userId(): string {
     return this.caller.userId;
@@ -68,24 +66,16 @@ export class Connection {
   }
 
   /**
-   * Token bucket: `burst` frames at once (ICE gathering sends many), refilled at
-   * `maxFramesPerSecond`. Returns 'ok', 'refused', or 'abusive' once a whole burst's worth of
-   * frames in a row has been refused.
+   * Takes a frame from the user's budget. Returns 'ok', 'refused', or 'abusive' once this
+   * socket has had a whole burst's worth of frames in a row refused.
    */
   admitFrame(now = Date.now()): 'ok' | 'refused' | 'abusive' {
-    const elapsed = (now - this.refilledAt) / 1000;
-    this.refilledAt = now;
-    this.tokens = Math.min(
-      this.limits.burst,
-      this.tokens + elapsed * this.limits.maxFramesPerSecond,
-    );
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.budget.take(now)) {
       this.refusedInARow = 0;
       return 'ok';
     }
     this.refusedInARow += 1;
-    return this.refusedInARow > this.limits.burst ? 'abusive' : 'refused';
+    return this.refusedInARow > this.budget.burst ? 'abusive' : 'refused';
   }
 }
 

@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnModuleDestroy,
+  OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
@@ -40,7 +40,7 @@ const MAX_INLINE_BODY_BYTES = 7800;
  *   gap are read back, in order, before anything newer.
  */
 @Injectable()
-export class PgBus implements OnApplicationBootstrap, OnModuleDestroy {
+export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PgBus.name);
   private readonly handlers = new Map<BusChannel, ((payload: string) => void)[]>();
   private readonly messageHandlers = new Map<string, (message: never) => Promise<void> | void>();
@@ -117,8 +117,10 @@ export class PgBus implements OnApplicationBootstrap, OnModuleDestroy {
     await this.listen();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last of all: what the other modules sent while stopping (seats released) still goes out. */
+  async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    await this.outbox;
     await this.listener?.end().catch(() => undefined);
     const publisher = await this.publisher?.catch(() => undefined);
     await publisher?.end().catch(() => undefined);

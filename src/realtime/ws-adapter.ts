@@ -152,7 +152,14 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       socket.once('close', releaseUnopened);
       server.handleUpgrade(request, socket, head, (ws) => {
         opened = true;
-        const connection = new Connection(ws, caller, this.config.websocket, claim.id);
+        const { maxFramesPerSecond, burst } = this.config.websocket;
+        const connection = new Connection(
+          ws,
+          caller,
+          this.config.websocket,
+          this.registry.budgetFor(caller.userId, maxFramesPerSecond, burst),
+          claim.id,
+        );
         attachConnection(ws, connection);
         this.registry.add(connection);
         ws.on('pong', () => (connection.awaitingPong = false));

@@ -381,15 +381,31 @@ describe('signaling rate limit (e2e)', () => {
     expect(socket.received('error').some((f) => f.data.code === 'RATE_LIMITED')).toBe(true);
   });
 
-  it('the limit is per socket: another socket of the same user is unaffected', async () => {
-    const flooded = await connect(t, patient);
-    const calm = await connect(t, patient);
+  it('the limit is per user: a second socket draws on the same budget, and only the flooding one is cut off', async () => {
+    const user = await makePatient(t.api);
+    const first = await connect(t, user);
+    const second = await connect(t, user);
+    const codesOf = async (socket: SignalingClient) => {
+      const ids = Array.from({ length: 10 }, () => socket.newId());
+      const answers = ids.map((id) => socket.answerTo(id));
+      ids.forEach((id) => socket.send('session.leave', { appointmentId: randomUUID() }, id));
+      return (await Promise.all(answers)).map((frame) => frame.data.code as string);
+    };
+    // The first socket spends the whole burst of 10…
+    expect(await codesOf(first)).toEqual(Array(10).fill('NOT_IN_VISIT'));
+    // …so the second, though it sent nothing before, is mostly refused.
+    expect(
+      (await codesOf(second)).filter((code) => code === 'RATE_LIMITED').length,
+    ).toBeGreaterThan(0);
+
     for (let i = 0; i < 200; i += 1) {
-      flooded.send('session.leave', { appointmentId: randomUUID() });
+      first.send('session.leave', { appointmentId: randomUUID() });
     }
-    await expect(flooded.closedWithin()).resolves.toMatchObject({ code: 1008 });
-    await expect(calm.sync()).resolves.toBeUndefined();
-    await calm.close();
+    await expect(first.closedWithin()).resolves.toMatchObject({ code: 1008 });
+    await sleep(1_000);
+    expect(second.isOpen).toBe(true);
+    await expect(second.sync()).resolves.toBeUndefined();
+    await second.close();
   });
 });
 

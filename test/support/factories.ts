@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from './api';
-import type { TestApp } from './test-app';
+import type { Served } from './test-app';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -26,7 +26,7 @@ export async function login(api: Api, email: string, password = PASSWORD) {
   return response.body as { accessToken: string; refreshToken: string; user: { id: string } };
 }
 
-export async function loginAdmin(app: TestApp): Promise<TestUser> {
+export async function loginAdmin(app: Served): Promise<TestUser> {
   const tokens = await login(app.api, app.admin.email, app.admin.password);
   return {
     id: tokens.user.id,

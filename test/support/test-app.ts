@@ -12,6 +12,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** What the factories need from a running service: in this process or a child process. */
+export type Served = Pick<TestApp, 'api' | 'admin' | 'baseUrl'>;
+
 /**
  * Boots the real application (same factory as `npm start`) on a free port against the run's
  * test database. Login throttling is relaxed unless a test sets its own limits.

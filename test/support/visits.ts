@@ -1,7 +1,7 @@
 import { connectTestDatabase, insertAppointment } from './pg';
 import { loginAdmin, makePatient, makeStaff, slot, TestUser } from './factories';
 import { SignalingClient } from './signaling-client';
-import type { TestApp } from './test-app';
+import type { Served } from './test-app';
 
 export interface TestVisit {
   patient: TestUser;
@@ -25,10 +25,10 @@ export interface VisitOptions {
   clinicianName?: string;
 }
 
-const admins = new WeakMap<TestApp, Promise<TestUser>>();
+const admins = new WeakMap<Served, Promise<TestUser>>();
 
 /** The app's admin, logged in once per app. */
-export function adminOf(t: TestApp): Promise<TestUser> {
+export function adminOf(t: Served): Promise<TestUser> {
   let admin = admins.get(t);
   if (!admin) {
     admin = loginAdmin(t);
@@ -38,7 +38,7 @@ export function adminOf(t: TestApp): Promise<TestUser> {
 }
 
 /** A fresh patient and clinician with one appointment between them. */
-export async function makeVisit(t: TestApp, options: VisitOptions = {}): Promise<TestVisit> {
+export async function makeVisit(t: Served, options: VisitOptions = {}): Promise<TestVisit> {
   const admin = await adminOf(t);
   const [patient, clinician] = await Promise.all([
     makePatient(t.api, options.patientName ?? 'Pat Patient'),
@@ -80,7 +80,7 @@ export async function makeVisit(t: TestApp, options: VisitOptions = {}): Promise
 }
 
 /** A socket for this user (closed by SignalingClient.closeAll). */
-export function connect(t: TestApp, user: TestUser): Promise<SignalingClient> {
+export function connect(t: Served, user: TestUser): Promise<SignalingClient> {
   return SignalingClient.open(t.baseUrl, { token: user.token });
 }
 
@@ -88,7 +88,7 @@ export function connect(t: TestApp, user: TestUser): Promise<SignalingClient> {
  * Patient and clinician both joined and the patient admitted: the call is on. Every frame
  * produced on the way is taken, so the sockets start clean.
  */
-export async function inCall(t: TestApp, visit: TestVisit) {
+export async function inCall(t: Served, visit: TestVisit) {
   const { appointmentId } = visit;
   const patient = await connect(t, visit.patient);
   const clinician = await connect(t, visit.clinician);

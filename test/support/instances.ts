@@ -1,0 +1,119 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Api } from './api';
+import { freePort } from './free-port';
+import type { Served } from './test-app';
+
+const ROOT = join(__dirname, '..', '..');
+const START_TIMEOUT_MS = 60_000;
+
+/** A database of the run's server for one suite alone (its instances run schedulers on it). */
+export async function createScratchDatabase(prefix: string) {
+  const serverUrl = process.env.TEST_SERVER_URL;
+  if (!serverUrl) {
+    throw new Error('TEST_SERVER_URL is set by the global test setup');
+  }
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const server = new Client({ connectionString: serverUrl });
+  await server.connect();
+  await server.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop(): Promise<void> {
+      try {
+        await server.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await server.end();
+      }
+    },
+  };
+}
+
+/**
+ * A Televisit instance in a process of its own: `src/main.ts` as `npm start` runs it (the
+ * sources transpiled on load), so it can be killed with SIGKILL or drained with SIGTERM.
+ * Shaped like a TestApp, so the visit and user factories work against it.
+ */
+export interface Instance extends Served {
+  name: string;
+  process: ChildProcess;
+  close(): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What it wrote to stderr (warnings and errors), for failure messages. */
+  output(): string;
+}
+
+export async function startInstance(
+  name: string,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Instance> {
+  const port = await freePort();
+  const admin = { email: 'admin@multi.example.test', password: 'admin-password-123' };
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'test', 'support', 'ts-register.cjs'), join(ROOT, 'src', 'main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
+        LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+        SCHEDULER_POLL_INTERVAL_MS: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = new Api(baseUrl);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let ready = false;
+  while (!ready) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`instance ${name} did not start:\n${stderr}`);
+    }
+    ready = await api.get('/health/ready').then(
+      (res) => res.status === 200,
+      () => false,
+    );
+    if (!ready) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    name,
+    baseUrl,
+    api,
+    admin,
+    process: child,
+    exited,
+    output: () => stderr,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+      }
+      await exited;
+    },
+  };
+}
+
+/** Unique enough for names in a shared database. */
+export const tag = () => randomUUID().slice(0, 8);
