@@ -71,9 +71,10 @@ export class VisitLifecycleService {
     caller: Caller,
     visit: JoinableVisit,
     join: { resumed: boolean; waiting: boolean },
+    manager?: EntityManager,
   ): Promise<void> {
     const { appointment } = visit;
-    return this.dataSource.transaction(async (manager) => {
+    return this.within(manager, async (manager) => {
       await this.record(
         caller,
         appointment.id,

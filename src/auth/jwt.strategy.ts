@@ -54,8 +54,8 @@ export class JwtStrategy {
       attempt.success = (session) =>
         resolve({ ...(session as Omit<Caller, keyof RequestOrigin>), ...origin });
       attempt.fail = (info) => reject(toAuthError(info));
-      attempt.error = (error) =>
-        reject(error instanceof AppError ? error : AuthErrors.invalidToken());
+      // Our own refusals, or a failure to check (the database down): not a bad token.
+      attempt.error = (error) => reject(error instanceof Error ? error : new Error(String(error)));
       attempt.authenticate(request, {});
     });
   }
@@ -79,15 +79,22 @@ export class JwtStrategy {
   }
 
   private async validate(claims: AccessTokenClaims) {
-    if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
+    if (!isUuid(claims.sid) || !isUuid(claims.sub)) {
       throw AuthErrors.invalidToken();
     }
-    const session = await this.sessions.findActive(claims.sid, claims.sub).catch(() => undefined);
+    const session = await this.sessions.findActive(claims.sid, claims.sub);
     if (!session) {
       throw AuthErrors.sessionEnded();
     }
     return session;
   }
+}
+
+function isUuid(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+  );
 }
 
 function toAuthError(info: unknown): AppError {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConnectionRegistry } from '../realtime/connection-registry';
+import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
 import { NotificationsService, PushItem } from './notifications.service';
 
@@ -24,6 +25,7 @@ export class NotificationPusher {
     private readonly notifications: NotificationsService,
     private readonly registry: ConnectionRegistry,
     bus: PgBus,
+    instances: InstanceRegistry,
   ) {
     bus.on('televisit_notifications', (id) => {
       void this.enqueue(async () => {
@@ -34,6 +36,10 @@ export class NotificationPusher {
       });
     });
     bus.onReconnect((lostAt) => this.enqueue(() => this.catchUp(lostAt)));
+    instances.onBeat(() => {
+      this.forgetDisconnected();
+      return Promise.resolve();
+    });
   }
 
   /** Stops pushing (tests use it to stand for a crash between commit and push). */
@@ -45,6 +51,17 @@ export class NotificationPusher {
     // A failed push must not stop the ones after it.
     this.queue = this.queue.then(task).catch(() => undefined);
     return this.queue;
+  }
+
+  /** Keeps the pushed sequence only of users with a socket here; answers who they are. */
+  private forgetDisconnected(): Set<string> {
+    const here = new Set(this.registry.all().map((connection) => connection.userId));
+    for (const userId of this.pushedSeq.keys()) {
+      if (!here.has(userId)) {
+        this.pushedSeq.delete(userId);
+      }
+    }
+    return here;
   }
 
   private push(item: PushItem): void {
@@ -65,12 +82,7 @@ export class NotificationPusher {
    * keep notifications by id).
    */
   private async catchUp(lostAt: Date): Promise<void> {
-    const here = new Set(this.registry.all().map((connection) => connection.userId));
-    for (const userId of this.pushedSeq.keys()) {
-      if (!here.has(userId)) {
-        this.pushedSeq.delete(userId);
-      }
-    }
+    const here = this.forgetDisconnected();
     const since = new Date(lostAt.getTime() - CATCH_UP_MARGIN_MS);
     for (const item of await this.notifications.createdSince([...here], since)) {
       if (item.seq > (this.pushedSeq.get(item.userId) ?? 0)) {

@@ -79,22 +79,25 @@ export class PresenceService {
     });
     bus.on('televisit_presence', (payload) => {
       const announcement = JSON.parse(payload) as PresenceAnnouncement;
-      this.deliveries = this.deliveries
-        .then(() => this.deliver(announcement))
-        .catch((error: unknown) => this.logger.error({ err: error }, 'Presence delivery failed'));
+      void this.inTurn(() => this.deliver(announcement));
     });
     // Announcements broadcast while the listener was away are lost: every socket here gets
     // its contacts' current state again.
-    bus.onReconnect(async () => {
-      for (const connection of this.registry.all()) {
-        await this.sendContacts(connection);
-      }
-    });
+    bus.onReconnect(() =>
+      this.inTurn(async () => {
+        for (const connection of this.registry.all()) {
+          await this.sendContacts(connection);
+        }
+      }),
+    );
   }
 
-  /** A new socket learns its contacts' presence (the socket itself was counted at the upgrade). */
-  async connected(connection: Connection): Promise<void> {
-    await this.sendContacts(connection);
+  /**
+   * A new socket learns its contacts' presence (the socket itself was counted at the upgrade).
+   * In turn with announcements, so an older snapshot never lands after a newer change.
+   */
+  connected(connection: Connection): Promise<void> {
+    return this.inTurn(() => this.sendContacts(connection));
   }
 
   async choose(userId: string, status: ChosenStatus): Promise<PresenceView> {
@@ -141,6 +144,14 @@ export class PresenceService {
           : JSON.stringify(toView(view)),
       );
     }
+  }
+
+  private inTurn(task: () => Promise<void>): Promise<void> {
+    const turn = this.deliveries.then(task);
+    this.deliveries = turn.catch((error: unknown) =>
+      this.logger.error({ err: error }, 'Presence delivery failed'),
+    );
+    return turn;
   }
 
   private async viewsOf(manager: EntityManager, userIds: string[]): Promise<PresenceView[]> {

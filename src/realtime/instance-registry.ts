@@ -34,11 +34,13 @@ const MESSAGE_RETENTION = '5 minutes';
 @Injectable()
 export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(InstanceRegistry.name);
-  private readonly releaseHandlers: ReleaseHandler[] = [];
+  private readonly releaseHandlers: { handler: ReleaseHandler; order: number }[] = [];
   private readonly evictedHandlers: (() => void)[] = [];
   private readonly beatHandlers: (() => Promise<void>)[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private maintenance: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
+  private maintaining: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -50,9 +52,14 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
     return this.instance.id;
   }
 
-  /** What to release when instances die (and when this one stops). */
-  onRelease(handler: ReleaseHandler): void {
-    this.releaseHandlers.push(handler);
+  /**
+   * What to release when instances die (and when this one stops). Handlers run in ascending
+   * `order`, all in one transaction: whatever locks visit rooms must come before whatever locks
+   * users, the order every other transaction takes them in.
+   */
+  onRelease(handler: ReleaseHandler, order: number): void {
+    this.releaseHandlers.push({ handler, order });
+    this.releaseHandlers.sort((a, b) => a.order - b.order);
   }
 
   /** What to drop when this instance learns the others declared it dead. */
@@ -60,29 +67,36 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
     this.evictedHandlers.push(handler);
   }
 
-  /** Periodic work shared by all instances (sweeps), run after each heartbeat. */
+  /** Periodic work (sweeps, liveness checks), run every heartbeat interval apart from it. */
   onBeat(handler: () => Promise<void>): void {
     this.beatHandlers.push(handler);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.register();
-    this.timer = setInterval(() => {
+    // The heartbeat has its timer to itself, so slow maintenance never makes it late.
+    const every = this.config.instances.heartbeatMs;
+    this.heartbeat = setInterval(() => {
       this.beating = this.beating.then(() => this.beat());
-    }, this.config.instances.heartbeatMs);
-    this.timer.unref();
+    }, every);
+    this.maintenance = setInterval(() => {
+      this.maintaining = this.maintaining.then(() => this.maintain());
+    }, every);
+    this.heartbeat.unref();
+    this.maintenance.unref();
   }
 
   /** A graceful stop releases this instance's seats and sockets at once. */
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.beating;
+    clearInterval(this.heartbeat);
+    clearInterval(this.maintenance);
+    await Promise.all([this.beating, this.maintaining]);
     await this.release([this.id]).catch((error: unknown) =>
       this.logger.warn({ err: error }, 'Could not deregister this instance'),
     );
   }
 
-  /** One heartbeat: prove this instance alive, then release any that are not. */
+  /** Proves this instance alive; rejoins if the others had declared it dead. */
   async beat(): Promise<void> {
     try {
       const alive = await sql<{ id: string }>(
@@ -95,16 +109,26 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
         this.evictedHandlers.forEach((handler) => handler());
         await this.register();
       }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Instance heartbeat failed');
+    }
+  }
+
+  /** Releases instances that stopped beating, sweeps old mailbox rows, runs the beat handlers. */
+  async maintain(): Promise<void> {
+    try {
       await this.releaseDead();
       await sql(
         this.dataSource.manager,
         `DELETE FROM instance_messages WHERE sent_at < now() - interval '${MESSAGE_RETENTION}'`,
       );
-      for (const handler of this.beatHandlers) {
-        await handler();
-      }
     } catch (error) {
-      this.logger.warn({ err: error }, 'Instance heartbeat failed');
+      this.logger.warn({ err: error }, 'Releasing dead instances failed');
+    }
+    for (const handler of this.beatHandlers) {
+      await handler().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'Periodic instance work failed'),
+      );
     }
   }
 
@@ -124,7 +148,7 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
         manager,
         `SELECT id FROM instances
           WHERE heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
-            FOR UPDATE SKIP LOCKED`,
+            FOR NO KEY UPDATE SKIP LOCKED`,
         [this.config.instances.deadAfterMs],
       );
       if (dead.length === 0) {
@@ -144,7 +168,7 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
 
   private async releaseWithin(manager: EntityManager, ids: string[]): Promise<(() => void)[]> {
     const after: (() => void)[] = [];
-    for (const handler of this.releaseHandlers) {
+    for (const { handler } of this.releaseHandlers) {
       const then = await handler(manager, ids);
       if (then) {
         after.push(then);

@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 import { InstanceIdentity } from './instance-identity';
-import { mailboxChannelOf } from './instance-identity';
+import { InstanceRegistry } from './instance-registry';
 
 export type BusChannel = 'televisit_notifications' | 'televisit_revocations' | 'televisit_presence';
 
@@ -21,23 +21,53 @@ export interface InstanceMessage {
   kind: string;
 }
 
+interface Outgoing {
+  recipient: string;
+  body: string;
+  done: (error?: unknown) => void;
+}
+
 const RECONNECT_DELAY_MS = 1000;
 /** NOTIFY refuses payloads of 8000 bytes or more. */
 export const MAX_PAYLOAD_BYTES = 7900;
 /** Mailbox bodies up to this size ride inside the NOTIFY; larger ones are fetched by id. */
 const MAX_INLINE_BODY_BYTES = 7800;
+/** Sends waiting when a batch leaves go together in the next one, up to this many. */
+const MAX_BATCH = 500;
+/** What the liveness check sends to this instance's own mailbox channel. */
+const PING = 'ping';
+
+/**
+ * Inserts a batch of mailbox messages in order and notifies each recipient's channel, in the
+ * same order, with the row id, the sender and (when small enough) the body.
+ */
+const SEND_SQL = `
+  WITH m AS (
+    INSERT INTO instance_messages (recipient, sender, body)
+    SELECT recipient, $3, body
+      FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t (recipient, body, n)
+     ORDER BY n
+    RETURNING id, recipient, body)
+  SELECT count(pg_notify(
+           'televisit_mailbox_' || replace(recipient::text, '-', ''),
+           id || ':' || $3 || ':'
+             || CASE WHEN octet_length(body) <= ${MAX_INLINE_BODY_BYTES} THEN body ELSE '' END))
+    FROM (SELECT * FROM m ORDER BY id) AS ordered`;
 
 /**
  * Messages between instances over Postgres LISTEN/NOTIFY, on one listening connection per
- * instance that is re-established if the database restarts.
+ * instance that is re-established if it drops (or silently dies: a ping to itself every
+ * heartbeat must come back).
  *
  * - Broadcasts (`publish`) go to every instance, this one included. Published inside a
  *   transaction, they are delivered only if, and when, it commits.
  * - Direct messages (`send`) go to one instance's mailbox: a row in `instance_messages` plus a
  *   NOTIFY carrying its id (and the body, when it fits). Each instance sends through one
- *   connection of its own, so its messages commit, and arrive, in the order it sent them; they
- *   are handled one at a time in that order. After a listener reconnect the rows missed in the
- *   gap are read back, in order, before anything newer.
+ *   connection of its own, in batches one after another, so its messages commit, and arrive,
+ *   in the order it sent them; they are handled one at a time in that order.
+ * - After a listener gap, the mailbox rows missed are read back in order and the catch-up
+ *   handlers run (notifications, presence, revocations) before anything that arrived on the
+ *   new connection is handled.
  */
 @Injectable()
 export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,17 +78,24 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   /** The last mailbox message handled from each sender (their ids rise in send order). */
   private readonly lastSeen = new Map<string, number>();
   private inbox: Promise<void> = Promise.resolve();
-  private outbox: Promise<void> = Promise.resolve();
   private listener: Client | undefined;
-  private publisher: Promise<Client> | undefined;
   private lostAt: Date | undefined;
+  /** Notifications that arrived on a new listener while the gap before it is caught up. */
+  private held: { channel: string; payload: string }[] | undefined;
+  private pingOutstanding = false;
+  private readonly outgoing: Outgoing[] = [];
+  private flushing: Promise<void> | undefined;
+  private publisher: Promise<Client> | undefined;
   private stopped = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly instance: InstanceIdentity,
-  ) {}
+    instances: InstanceRegistry,
+  ) {
+    instances.onBeat(() => this.checkListener());
+  }
 
   /** Registers a broadcast handler; call before the application has started. */
   on(channel: BusChannel, handler: (payload: string) => void): void {
@@ -73,7 +110,10 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
     this.messageHandlers.set(kind, handler);
   }
 
-  /** Runs after the listener came back from a gap, to catch up from the tables. */
+  /**
+   * Runs after the listener came back from a gap, to catch up from the tables; broadcasts on
+   * the new connection wait until every such handler has finished.
+   */
   onReconnect(handler: (lostAt: Date) => Promise<void> | void): void {
     this.reconnectHandlers.push(handler);
   }
@@ -86,31 +126,16 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
     await manager.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
-  /**
-   * Sends a message to one instance; resolves once it is committed to that mailbox. Sends run
-   * one after another on this instance's publishing connection, so they commit in call order.
-   */
+  /** Sends a message to one instance; resolves once it is committed to that mailbox. */
   send<T extends InstanceMessage>(recipient: string, message: T): Promise<void> {
-    const body = JSON.stringify(message);
-    const inline = Buffer.byteLength(body) <= MAX_INLINE_BODY_BYTES ? body : '';
-    const sent = this.outbox.then(async () => {
-      const client = await this.publisherClient();
-      await client.query(
-        `WITH m AS (
-           INSERT INTO instance_messages (recipient, sender, body) VALUES ($1, $2, $3)
-           RETURNING id)
-         SELECT pg_notify($4, m.id || $5) FROM m`,
-        [
-          recipient,
-          this.instance.id,
-          body,
-          mailboxChannelOf(recipient),
-          `:${this.instance.id}:${inline}`,
-        ],
-      );
+    return new Promise((resolve, reject) => {
+      this.outgoing.push({
+        recipient,
+        body: JSON.stringify(message),
+        done: (error) => (error ? reject(toError(error)) : resolve()),
+      });
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
     });
-    this.outbox = sent.catch(() => undefined);
-    return sent;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -120,11 +145,31 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Last of all: what the other modules sent while stopping (seats released) still goes out. */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    await this.outbox;
+    await this.flushing;
     await this.listener?.end().catch(() => undefined);
     const publisher = await this.publisher?.catch(() => undefined);
     await publisher?.end().catch(() => undefined);
     await this.inbox;
+  }
+
+  /** Sends what is waiting, a batch at a time, until nothing is. */
+  private async flush(): Promise<void> {
+    while (this.outgoing.length > 0) {
+      const batch = this.outgoing.splice(0, MAX_BATCH);
+      try {
+        const client = await this.publisherClient();
+        await client.query(SEND_SQL, [
+          batch.map((m) => m.recipient),
+          batch.map((m) => m.body),
+          this.instance.id,
+        ]);
+        batch.forEach((m) => m.done());
+      } catch (error) {
+        this.logger.warn({ err: error }, 'Could not send to other instances');
+        this.dropPublisher();
+        batch.forEach((m) => m.done(error));
+      }
+    }
   }
 
   private publisherClient(): Promise<Client> {
@@ -132,60 +177,138 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       const client = new Client({
         connectionString: this.config.databaseUrl,
         application_name: `televisit-publisher-${this.instance.id}`,
+        keepAlive: true,
+        // A send that hangs (a dead connection nobody reset) fails, and the next one reconnects.
+        query_timeout: 10_000,
       });
+      const forget = () => {
+        if (this.publisher === connecting) {
+          this.publisher = undefined;
+        }
+        void client.end().catch(() => undefined);
+      };
       client.on('error', (error) => {
         this.logger.warn({ err: error }, 'Bus publisher lost its connection');
-        this.publisher = undefined;
+        forget();
       });
-      this.publisher = client.connect().then(
+      const connecting = client.connect().then(
         () => client,
         (error: unknown) => {
-          this.publisher = undefined;
+          forget();
           throw error;
         },
       );
+      this.publisher = connecting;
     }
     return this.publisher;
+  }
+
+  /** After a failed send (a timeout leaves the connection unusable), the next one reconnects. */
+  private dropPublisher(): void {
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    void publisher?.then((client) => client.end()).catch(() => undefined);
   }
 
   private async listen(): Promise<void> {
     const client = new Client({
       connectionString: this.config.databaseUrl,
       application_name: `televisit-listener-${this.instance.id}`,
+      keepAlive: true,
     });
     this.listener = client;
+    this.pingOutstanding = false;
     client.on('notification', ({ channel, payload }) => {
-      if (channel === this.instance.mailboxChannel) {
-        this.enqueue(() => this.receive(payload ?? ''));
+      if (this.held) {
+        this.held.push({ channel, payload: payload ?? '' });
       } else {
-        this.dispatch(channel as BusChannel, payload ?? '');
+        this.route(channel, payload ?? '');
       }
     });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'Bus listener lost its connection');
-      this.lostAt ??= new Date();
-      void client.end().catch(() => undefined);
-      this.reconnectLater();
-    });
+    client.on('error', (error) => this.lost(client, error));
     try {
       await client.connect();
       if (this.stopped) {
         await client.end();
         return;
       }
+      const lostAt = this.lostAt;
+      if (lostAt) {
+        this.held = [];
+      }
       for (const channel of [...this.handlers.keys(), this.instance.mailboxChannel]) {
         await client.query(`LISTEN ${channel}`);
       }
-      const lostAt = this.lostAt;
       if (lostAt) {
         this.lostAt = undefined;
         this.logger.log('Bus listener is back; catching up');
-        this.enqueue(() => this.catchUp(lostAt));
+        this.enqueue(async () => {
+          await this.catchUp(lostAt);
+          const held = this.held ?? [];
+          this.held = undefined;
+          held.forEach(({ channel, payload }) => this.route(channel, payload));
+        });
       }
     } catch (error) {
-      this.logger.warn({ err: error }, 'Bus listener could not connect');
-      this.lostAt ??= new Date();
-      this.reconnectLater();
+      this.lost(client, error);
+    }
+  }
+
+  /** The listener is gone (or useless): drop it and reconnect once, a second later. */
+  private lost(client: Client, error: unknown): void {
+    if (this.listener !== client) {
+      return;
+    }
+    this.listener = undefined;
+    this.logger.warn({ err: error }, 'Bus listener lost its connection');
+    this.lostAt ??= new Date();
+    this.held = undefined;
+    void client.end().catch(() => undefined);
+    setTimeout(() => {
+      if (!this.stopped) {
+        void this.listen();
+      }
+    }, RECONNECT_DELAY_MS).unref();
+  }
+
+  /**
+   * Each heartbeat pings this instance's own channel through the pool; if the previous ping
+   * never came back, the listener is dead without having said so (a dropped idle connection).
+   * Also forgets senders that are no longer running.
+   */
+  private async checkListener(): Promise<void> {
+    const listener = this.listener;
+    if (!listener || this.held) {
+      return;
+    }
+    if (this.pingOutstanding) {
+      this.lost(listener, new Error('the listener stopped hearing its own pings'));
+      return;
+    }
+    this.pingOutstanding = true;
+    await sql(this.dataSource.manager, 'SELECT pg_notify($1, $2)', [
+      this.instance.mailboxChannel,
+      PING,
+    ]);
+    const running = new Set(
+      (await sql<{ id: string }>(this.dataSource.manager, 'SELECT id FROM instances')).map(
+        (row) => row.id,
+      ),
+    );
+    for (const sender of this.lastSeen.keys()) {
+      if (!running.has(sender)) {
+        this.lastSeen.delete(sender);
+      }
+    }
+  }
+
+  private route(channel: string, payload: string): void {
+    if (channel !== this.instance.mailboxChannel) {
+      this.dispatch(channel as BusChannel, payload);
+    } else if (payload === PING) {
+      this.pingOutstanding = false;
+    } else {
+      this.enqueue(() => this.receive(payload));
     }
   }
 
@@ -260,12 +383,8 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       }
     }
   }
+}
 
-  private reconnectLater(): void {
-    setTimeout(() => {
-      if (!this.stopped) {
-        void this.listen();
-      }
-    }, RECONNECT_DELAY_MS).unref();
-  }
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 import type { Connection } from './connection';
+import { ConnectionRegistry } from './connection-registry';
 import { InstanceRegistry } from './instance-registry';
 import { lockUsers } from './user-locks';
 
@@ -27,7 +28,10 @@ export class SocketDirectory {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly instances: InstanceRegistry,
+    private readonly registry: ConnectionRegistry,
   ) {
+    instances.onBeat(() => this.forgetClosed());
+    // After the visit rooms (order 0): rooms are locked before users.
     instances.onRelease(async (manager, ids) => {
       const gone = await sql<{ user_id: string }>(
         manager,
@@ -38,7 +42,17 @@ export class SocketDirectory {
         manager,
         gone.map((row) => row.user_id),
       );
-    });
+    }, 1);
+  }
+
+  /** The users with a socket on these instances. */
+  async usersOn(manager: EntityManager, instanceIds: string[]): Promise<string[]> {
+    const rows = await sql<{ user_id: string }>(
+      manager,
+      'SELECT DISTINCT user_id FROM sockets WHERE instance_id = ANY($1)',
+      [instanceIds],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   onChange(handler: SocketsChangedHandler): void {
@@ -79,6 +93,37 @@ export class SocketDirectory {
       if (gone.length > 0) {
         await this.changed(manager, [socket.userId]);
       }
+    });
+  }
+
+  /**
+   * Rows of this instance whose socket is gone (a release that failed) are removed, so the
+   * user does not stay online for ever. Young rows are spared: their upgrade may be under way.
+   */
+  private async forgetClosed(): Promise<void> {
+    const live = this.registry.all().map((connection) => connection.id);
+    await this.dataSource.transaction(async (manager) => {
+      const stale = await sql<{ id: string; user_id: string }>(
+        manager,
+        `SELECT id, user_id FROM sockets
+          WHERE instance_id = $1 AND opened_at < now() - interval '10 seconds'
+            AND NOT (id = ANY($2::uuid[]))`,
+        [this.instances.id, live],
+      );
+      if (stale.length === 0) {
+        return;
+      }
+      await lockUsers(
+        manager,
+        stale.map((row) => row.user_id),
+      );
+      await sql(manager, 'DELETE FROM sockets WHERE id = ANY($1::uuid[])', [
+        stale.map((row) => row.id),
+      ]);
+      await this.changed(
+        manager,
+        stale.map((row) => row.user_id),
+      );
     });
   }
 

@@ -180,6 +180,9 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
         server.emit('connection', ws, request);
       });
     } catch (error) {
+      if (!(error instanceof AppError)) {
+        this.logger.error({ err: error }, 'Socket upgrade failed');
+      }
       refuseUpgrade(socket, error);
     }
   }
@@ -321,12 +324,15 @@ function pathOf(request: IncomingMessage): string | undefined {
   }
 }
 
-/** Answers the upgrade request with a plain HTTP error; no socket is opened. */
+/**
+ * Answers the upgrade request with a plain HTTP error; no socket is opened. Anything but a
+ * refusal of ours (the database down, say) is a 503: a client must not take it for a bad token.
+ */
 function refuseUpgrade(socket: Duplex, error: unknown): void {
   const appError =
     error instanceof AppError
       ? error
-      : new AppError('unauthenticated', 'UNAUTHENTICATED', 'Authentication failed');
+      : new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'Try again shortly');
   const status = HTTP_STATUS_BY_KIND[appError.kind];
   const body = JSON.stringify({
     statusCode: status,

@@ -23,7 +23,6 @@ interface SeatRow {
   instance_id: string | null;
   connection_id: string | null;
   admitted: boolean;
-  disconnected_at: Date | null;
 }
 
 /**
@@ -92,6 +91,40 @@ export class RoomStore {
     return rows.map((row) => row.appointment_id);
   }
 
+  /** Locks these visits' rows (in one order) before a transaction that changes several. */
+  async lockRooms(manager: EntityManager, appointmentIds: string[]): Promise<string[]> {
+    const rows = await sql<{ user_id: string }>(
+      manager,
+      `WITH locked AS (
+         SELECT appointment_id FROM visit_rooms WHERE appointment_id = ANY($1)
+          ORDER BY appointment_id FOR UPDATE)
+       SELECT DISTINCT s.user_id FROM visit_seats s JOIN locked USING (appointment_id)`,
+      [appointmentIds],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** This instance's seats, with the socket each is held by. */
+  async seatsOn(instanceId: string) {
+    return sql<{ appointmentId: string; side: VisitSide; connectionId: string }>(
+      this.dataSource.manager,
+      `SELECT appointment_id AS "appointmentId", side, connection_id AS "connectionId"
+         FROM visit_seats WHERE instance_id = $1`,
+      [instanceId],
+    );
+  }
+
+  /** Whether an absent seat's grace period is over, by the database's clock. */
+  async isOverdue(manager: EntityManager, appointmentId: string, side: VisitSide) {
+    const [row] = await sql<{ overdue: boolean }>(
+      manager,
+      `SELECT disconnected_at < now() - make_interval(secs => $3) AS overdue
+         FROM visit_seats WHERE appointment_id = $1 AND side = $2`,
+      [appointmentId, side, this.config.visits.resumeGraceSeconds],
+    );
+    return row?.overdue === true;
+  }
+
   /** Seats whose participant has been gone longer than the resume grace period. */
   async expiredSeats(): Promise<{ appointmentId: string; side: VisitSide }[]> {
     return sql(
@@ -153,7 +186,6 @@ export class RoomStore {
         instanceId: row.instance_id,
         connectionId: row.connection_id,
         admitted: row.admitted,
-        absentSince: row.disconnected_at?.toISOString() ?? null,
       };
     }
     return seats;
@@ -178,14 +210,17 @@ export class RoomStore {
     if (before && sameSeat(before, after)) {
       return;
     }
+    // A seat without a socket is absent since the database's now (or since it already was).
     await sql(
       manager,
       `INSERT INTO visit_seats (appointment_id, side, user_id, display_name, instance_id,
                                 connection_id, admitted, disconnected_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       VALUES ($1, $2, $3, $4, $5, $6::uuid, $7, CASE WHEN $6::uuid IS NULL THEN now() END)
        ON CONFLICT (appointment_id, side) DO UPDATE SET
-         user_id = $3, display_name = $4, instance_id = $5, connection_id = $6, admitted = $7,
-         disconnected_at = $8`,
+         user_id = $3, display_name = $4, instance_id = $5, connection_id = $6::uuid,
+         admitted = $7,
+         disconnected_at =
+           CASE WHEN $6::uuid IS NULL THEN coalesce(visit_seats.disconnected_at, now()) END`,
       [
         appointmentId,
         side,
@@ -194,7 +229,6 @@ export class RoomStore {
         after.instanceId,
         after.connectionId,
         after.admitted,
-        after.absentSince,
       ],
     );
   }
@@ -206,7 +240,6 @@ function sameSeat(a: Seat, b: Seat): boolean {
     a.displayName === b.displayName &&
     a.instanceId === b.instanceId &&
     a.connectionId === b.connectionId &&
-    a.admitted === b.admitted &&
-    a.absentSince === b.absentSince
+    a.admitted === b.admitted
   );
 }

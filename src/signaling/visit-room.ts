@@ -12,8 +12,6 @@ export interface Seat {
   instanceId: string | null;
   connectionId: string | null;
   admitted: boolean;
-  /** When the socket went; null while connected. */
-  absentSince: string | null;
 }
 
 export type Seats = Partial<Record<VisitSide, Seat>>;

@@ -9,6 +9,8 @@ import { ConnectionRegistry } from '../realtime/connection-registry';
 import { ackThen } from '../realtime/frame-context';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
+import { SocketDirectory } from '../realtime/socket-directory';
+import { lockUsers } from '../realtime/user-locks';
 import type { SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
 import { RoomChange, RoomStore } from './room-store';
@@ -76,13 +78,18 @@ export class VisitsService implements OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     private readonly bus: PgBus,
     private readonly instances: InstanceRegistry,
+    private readonly directory: SocketDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     bus.onMessage<RoomMessage>('visit.room', (message) => this.applyRemote(message));
     bus.onMessage<SignalMessage>('visit.signal', (message) => this.receiveSignal(message));
-    instances.onRelease((manager, ids) => this.releaseInstances(manager, ids));
+    // First (order 0): visit rooms are locked before users.
+    instances.onRelease((manager, ids) => this.releaseInstances(manager, ids), 0);
     instances.onEvicted(() => this.forgetAll());
-    instances.onBeat(() => this.expireOverdue());
+    instances.onBeat(async () => {
+      await this.markClosedSeatsAbsent();
+      await this.expireOverdue();
+    });
   }
 
   async join(connection: Connection, appointmentId: string) {
@@ -94,20 +101,24 @@ export class VisitsService implements OnModuleDestroy {
     const { side } = visit;
     const change = await this.store.change(appointmentId, async (seats, manager) => {
       const previous = seats[side];
+      const admitted =
+        previous?.admitted ?? (side === 'clinician' || visit.appointment.status === 'in_progress');
       seats[side] = {
         side,
         userId: connection.userId,
         displayName: visit.names[side],
         instanceId: this.instances.id,
         connectionId: connection.id,
-        admitted:
-          previous?.admitted ??
-          (side === 'clinician' || visit.appointment.status === 'in_progress'),
-        absentSince: null,
+        admitted,
       };
-      return previous && !previous.connectionId
-        ? this.store.takeQueued(manager, appointmentId, side)
-        : [];
+      const resumed = previous !== undefined && !previous.connectionId;
+      await this.lifecycle.recordJoin(
+        connection.caller,
+        visit,
+        { resumed, waiting: !admitted && !previous?.connectionId },
+        manager,
+      );
+      return resumed ? this.store.takeQueued(manager, appointmentId, side) : [];
     });
     const { before, after, result: queued } = change;
     const previous = before.seats[side];
@@ -116,10 +127,11 @@ export class VisitsService implements OnModuleDestroy {
     const repeated = previous?.connectionId === connection.id;
     this.stopGrace(appointmentId, side);
     const room = this.adopt(after, visit.appointment.endsAt);
-    await this.lifecycle.recordJoin(connection.caller, visit, {
-      resumed,
-      waiting: !me.admitted && !previous?.connectionId,
-    });
+    // The socket closed while the seat was being taken, too late for `disconnected` to see it.
+    if (!connection.isOpen) {
+      await this.markAbsent(appointmentId, side, connection.id, queued);
+      throw SignalingErrors.notInVisit();
+    }
 
     const ack = {
       appointmentId,
@@ -131,6 +143,10 @@ export class VisitsService implements OnModuleDestroy {
       resumed,
     };
     return ackThen(ack, () => {
+      // Taken over, left or ended meanwhile: this join's news is stale.
+      if (this.rooms.get(appointmentId)?.snapshot.seats[side]?.connectionId !== connection.id) {
+        return;
+      }
       this.scheduleIceRefresh(appointmentId, side, connection.id);
       if (repeated) {
         return;
@@ -198,7 +214,7 @@ export class VisitsService implements OnModuleDestroy {
     const here = peer.instanceId === this.instances.id && peer.connectionId;
     const socket = here ? this.registry.byConnectionId(here) : undefined;
     // The hot path: both sockets here and nothing ahead of this frame.
-    if (socket && room.pending === 0) {
+    if (socket?.isOpen && room.pending === 0) {
       return { appointmentId, delivered: socket.sendText(text) };
     }
     return this.relayInTurn(room, () => this.relay(appointmentId, peer.side, text));
@@ -283,7 +299,7 @@ export class VisitsService implements OnModuleDestroy {
       return { appointmentId, delivered: true };
     }
     const socket = peer?.connectionId ? this.registry.byConnectionId(peer.connectionId) : undefined;
-    if (socket) {
+    if (socket?.isOpen) {
       return { appointmentId, delivered: socket.sendText(text) };
     }
     return this.deliverOrKeep(appointmentId, side, text);
@@ -299,10 +315,15 @@ export class VisitsService implements OnModuleDestroy {
       if (!seat?.admitted) {
         throw SignalingErrors.peerUnavailable();
       }
-      if (!seat.connectionId) {
+      // A socket of this instance that is closing counts as gone: its seat is about to be.
+      const closing =
+        seat.instanceId === this.instances.id &&
+        !(seat.connectionId && this.registry.byConnectionId(seat.connectionId)?.isOpen);
+      if (!seat.connectionId || closing) {
         await this.store.enqueue(manager, appointmentId, side, text);
+        return undefined;
       }
-      return seat.connectionId ? seat : undefined;
+      return seat;
     });
     if (!target) {
       return { appointmentId, delivered: false, queued: true };
@@ -341,13 +362,22 @@ export class VisitsService implements OnModuleDestroy {
     ]);
   }
 
-  private async markAbsent(appointmentId: string, side: VisitSide, connectionId: string) {
-    const change = await this.store.change(appointmentId, (seats) => {
+  /** A seat's socket is gone; `requeue` gives back signals a failed resume had taken. */
+  private async markAbsent(
+    appointmentId: string,
+    side: VisitSide,
+    connectionId: string,
+    requeue: string[] = [],
+  ) {
+    const change = await this.store.change(appointmentId, async (seats, manager) => {
       const seat = seats[side];
       if (seat?.connectionId !== connectionId) {
         return false;
       }
       Object.assign(seat, absent());
+      for (const frame of requeue) {
+        await this.store.enqueue(manager, appointmentId, side, frame);
+      }
       return true;
     });
     if (!change.result) {
@@ -360,11 +390,13 @@ export class VisitsService implements OnModuleDestroy {
 
   /** The grace period is over: a participant still absent has left. */
   private async expire(appointmentId: string, side: VisitSide): Promise<void> {
-    const graceMs = this.config.visits.resumeGraceSeconds * 1000;
-    const change = await this.store.change(appointmentId, (seats) => {
+    const change = await this.store.change(appointmentId, async (seats, manager) => {
       const seat = seats[side];
-      const overdue = seat?.absentSince && Date.parse(seat.absentSince) <= Date.now() - graceMs;
-      if (!seat || !overdue) {
+      if (
+        !seat ||
+        seat.connectionId ||
+        !(await this.store.isOverdue(manager, appointmentId, side))
+      ) {
         return undefined;
       }
       delete seats[side];
@@ -390,7 +422,11 @@ export class VisitsService implements OnModuleDestroy {
   /** Instances stopped (or this one is stopping): their participants are reconnecting. */
   private async releaseInstances(manager: EntityManager, ids: string[]) {
     const changes: { change: RoomChange<VisitSide[]>; frames: Outgoing[] }[] = [];
-    for (const appointmentId of await this.store.visitsOn(manager, ids)) {
+    const visits = await this.store.visitsOn(manager, ids);
+    // Every room first, then every user, each in one order: as every other transaction does.
+    const seated = await this.store.lockRooms(manager, visits);
+    await lockUsers(manager, [...seated, ...(await this.directory.usersOn(manager, ids))]);
+    for (const appointmentId of visits) {
       const change = await this.store.changeWithin(manager, appointmentId, (seats) => {
         const gone = Object.values(seats).filter((seat) => ids.includes(seat.instanceId ?? ''));
         gone.forEach((seat) => Object.assign(seat, absent()));
@@ -406,6 +442,15 @@ export class VisitsService implements OnModuleDestroy {
         this.publish(change, frames);
       }
     };
+  }
+
+  /** Seats held by sockets here that are gone (a failed update): their participants are away. */
+  private async markClosedSeatsAbsent(): Promise<void> {
+    for (const seat of await this.store.seatsOn(this.instances.id)) {
+      if (!this.registry.byConnectionId(seat.connectionId)?.isOpen) {
+        await this.markAbsent(seat.appointmentId, seat.side, seat.connectionId);
+      }
+    }
   }
 
   /** Backstop for grace periods whose timer died with its instance. */
@@ -612,8 +657,8 @@ function frameOf(event: string, data: object): string {
   return JSON.stringify({ event, data });
 }
 
-function absent(): Pick<Seat, 'instanceId' | 'connectionId' | 'absentSince'> {
-  return { instanceId: null, connectionId: null, absentSince: new Date().toISOString() };
+function absent(): Pick<Seat, 'instanceId' | 'connectionId'> {
+  return { instanceId: null, connectionId: null };
 }
 
 export type { Seats };

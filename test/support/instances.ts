@@ -56,7 +56,7 @@ export async function startInstance(
   const admin = { email: 'admin@multi.example.test', password: 'admin-password-123' };
   const child = spawn(
     process.execPath,
-    ['-r', join(ROOT, 'test', 'support', 'ts-register.cjs'), join(ROOT, 'src', 'main.ts')],
+    ['-r', join(ROOT, 'scripts', 'ts-register.cjs'), join(ROOT, 'src', 'main.ts')],
     {
       cwd: ROOT,
       env: {

@@ -4,16 +4,11 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const ts = require('typescript');
 
-const root = join(__dirname, '..', '..');
+const root = join(__dirname, '..');
 const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
 const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
-const compilerOptions = {
-  ...options,
-  module: ts.ModuleKind.CommonJS,
-  moduleResolution: ts.ModuleResolutionKind.Node10,
-  sourceMap: false,
-  inlineSourceMap: true,
-};
+// NodeNext as in tsconfig: CommonJS output that keeps `import()` of ESM-only packages.
+const compilerOptions = { ...options, sourceMap: false, inlineSourceMap: true };
 
 require.extensions['.ts'] = (module, filename) => {
   const { outputText } = ts.transpileModule(readFileSync(filename, 'utf8'), {

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { sign } from 'jsonwebtoken';
+import type { Client } from 'pg';
+
+export interface BenchUser {
+  id: string;
+  role: 'patient' | 'clinician';
+  token: string;
+}
+
+export interface BenchVisit {
+  appointmentId: string;
+  patient: BenchUser;
+  clinician: BenchUser;
+}
+
+/**
+ * Users written straight into the database with a live login each, and access tokens signed
+ * with the service's secret: thousands of users in a second, where registering them through
+ * the API would spend minutes hashing passwords. (Login itself is measured on its own.)
+ */
+export async function seedUsers(
+  db: Client,
+  secret: string,
+  role: BenchUser['role'],
+  count: number,
+): Promise<BenchUser[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  const sessions = ids.map(() => randomUUID());
+  await db.query(
+    `INSERT INTO users (id, email, password_hash, display_name, role)
+     SELECT id, 'bench-' || id || '@bench.test', 'not-a-login', $3 || ' ' || n, $2
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)`,
+    [ids, role, role === 'patient' ? 'Patient' : 'Dr'],
+  );
+  await db.query(
+    `INSERT INTO auth_sessions (id, user_id, expires_at)
+     SELECT s, u, now() + interval '1 day' FROM unnest($1::uuid[], $2::uuid[]) AS t (s, u)`,
+    [sessions, ids],
+  );
+  return ids.map((id, i) => ({
+    id,
+    role,
+    token: sign({ sub: id, role, sid: sessions[i] }, secret, {
+      algorithm: 'HS256',
+      issuer: 'televisit',
+      audience: 'televisit',
+      expiresIn: '6h',
+    }),
+  }));
+}
+
+/** Visits running now (joinable), each between its own patient and clinician. */
+export async function seedVisits(db: Client, secret: string, count: number): Promise<BenchVisit[]> {
+  const patients = await seedUsers(db, secret, 'patient', count);
+  const clinicians = await seedUsers(db, secret, 'clinician', count);
+  const { rows } = await db.query<{ id: string; patient_id: string }>(
+    `INSERT INTO appointments (patient_id, clinician_id, starts_at, ends_at)
+     SELECT p, c, now() - interval '1 minute', now() + interval '3 hours'
+       FROM unnest($1::uuid[], $2::uuid[]) AS t (p, c)
+     RETURNING id, patient_id`,
+    [patients.map((u) => u.id), clinicians.map((u) => u.id)],
+  );
+  const byPatient = new Map(rows.map((row) => [row.patient_id, row.id]));
+  return patients.map((patient, i) => ({
+    appointmentId: byPatient.get(patient.id) as string,
+    patient,
+    clinician: clinicians[i],
+  }));
+}
+
+/** A patient with `count` future appointments (for the list). */
+export async function seedDiary(db: Client, secret: string, count: number): Promise<BenchUser> {
+  const [patient] = await seedUsers(db, secret, 'patient', 1);
+  const clinicians = await seedUsers(db, secret, 'clinician', count);
+  await db.query(
+    `INSERT INTO appointments (patient_id, clinician_id, starts_at, ends_at)
+     SELECT $1, c, now() + n * interval '1 day', now() + n * interval '1 day' + interval '30 minutes'
+       FROM unnest($2::uuid[]) WITH ORDINALITY AS t (c, n)`,
+    [patient.id, clinicians.map((u) => u.id)],
+  );
+  return patient;
+}

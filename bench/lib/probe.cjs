@@ -1,0 +1,31 @@
+// Preloaded (-r) into every measured server, Televisit and baselines alike. On SIGUSR2 it
+// collects garbage (the process runs with --expose-gc) and writes its memory, CPU time and
+// event-loop delay since the previous probe to BENCH_PROBE_FILE. Nothing in the service knows.
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { writeFileSync } = require('node:fs');
+
+const delay = monitorEventLoopDelay({ resolution: 2 });
+delay.enable();
+
+process.on('SIGUSR2', () => {
+  const loopMaxMs = delay.max / 1e6;
+  const loopP99Ms = delay.percentile(99) / 1e6;
+  if (globalThis.gc) {
+    globalThis.gc();
+    globalThis.gc();
+  }
+  const memory = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  writeFileSync(
+    process.env.BENCH_PROBE_FILE,
+    JSON.stringify({
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      cpuMicros: cpu.user + cpu.system,
+      loopMaxMs,
+      loopP99Ms,
+      at: process.hrtime.bigint().toString(),
+    }),
+  );
+  delay.reset();
+});
