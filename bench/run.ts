@@ -18,6 +18,14 @@ import { Row, table } from './lib/report';
 import { Spread, spread } from './lib/stats';
 
 const quick = process.argv.includes('--quick');
+/** `--profile`: Televisit runs with --cpu-prof; profiles land in bench/results/profiles. */
+const profile = process.argv.includes('--profile');
+/** `--only=relay,rest`: just the scenarios whose group is listed. */
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const wanted = (group: string) => !only || only.includes(group);
 const P = quick
   ? {
       runs: 3,
@@ -71,6 +79,7 @@ async function startTelevisit(name: string, extra: Record<string, string> = {}) 
     televisitEnv(extra),
     async (s) => (await fetch(`${s.url}/health/ready`)).status === 200,
     await freePort(),
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [],
   );
 }
 
@@ -142,7 +151,7 @@ async function main() {
 
     // Signaling relay, closed loop.
     let local100: RelayRun[] = [];
-    for (const size of P.closedVisits) {
+    for (const size of wanted('relay') ? P.closedVisits : []) {
       const visits = await seedVisits(db, secret, size);
       const ours = (await relay('televisit', televisit.url, televisit.url, visits, 'closed'))
         .runs as RelayRun[];
@@ -184,7 +193,7 @@ async function main() {
     }
 
     // Relay at a realistic fixed load.
-    {
+    if (wanted('relay')) {
       const size = P.realisticVisits;
       const visits = await seedVisits(db, secret, size);
       const ours = (await relay('televisit', televisit.url, televisit.url, visits, 'realistic'))
@@ -217,10 +226,14 @@ async function main() {
     }
 
     // Cross-instance relay (two instances on one database) against the local relay.
-    {
+    if (wanted('cross')) {
       const second = await startTelevisit('televisit-2');
       servers.push(second);
       const visits = await seedVisits(db, secret, 100);
+      if (local100.length === 0) {
+        local100 = (await relay('televisit', televisit.url, televisit.url, visits, 'closed'))
+          .runs as RelayRun[];
+      }
       const across = (await relay('televisit', televisit.url, second.url, visits, 'closed'))
         .runs as RelayRun[];
       await second.stop();
@@ -243,7 +256,7 @@ async function main() {
     }
 
     // Socket handshake with token check.
-    {
+    if (wanted('handshake')) {
       const users = await seedUsers(db, secret, 'patient', 1000);
       const input = { count: P.handshakes, concurrency: 50, runs: P.runs };
       type Run = { connectsPerSecond: number; p99Ms: number; failed: number };
@@ -284,11 +297,19 @@ async function main() {
       });
     }
 
-    await restScenarios(db, televisit);
-    await loginScenario(db, televisit, bareRelay);
-    await fanoutScenario(db, televisit);
+    if (wanted('rest')) {
+      await restScenarios(db, televisit);
+    }
+    if (wanted('login')) {
+      await loginScenario(db, televisit);
+    }
+    if (wanted('fanout')) {
+      await fanoutScenario(db, televisit);
+    }
     await televisit.stop();
-    await idleScenarios(db, bareRelay);
+    if (wanted('idle')) {
+      await idleScenarios(db, bareRelay);
+    }
     await db.end();
   } finally {
     for (const server of servers) {
@@ -405,8 +426,7 @@ async function restScenarios(db: Client, televisit: Server) {
   }
 }
 
-async function loginScenario(db: Client, televisit: Server, bareRelay: Server) {
-  void bareRelay;
+async function loginScenario(db: Client, televisit: Server) {
   const email = `bench-login-${randomBytes(4).toString('hex')}@bench.test`;
   const password = 'bench-login-password';
   const registered = await fetch(`${televisit.url}/api/auth/register`, {

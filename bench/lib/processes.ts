@@ -41,11 +41,12 @@ export class Server {
     env: Record<string, string>,
     ready: (server: Server) => Promise<boolean>,
     port: number,
+    nodeArgs: string[] = [],
   ): Promise<Server> {
     const probeFile = join(tmpdir(), `bench-probe-${randomBytes(6).toString('hex')}`);
     const child = spawn(
       process.execPath,
-      ['--expose-gc', '-r', TS, '-r', PROBE, join(ROOT, script)],
+      [...nodeArgs, '--expose-gc', '-r', TS, '-r', PROBE, join(ROOT, script)],
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH, BENCH_PROBE_FILE: probeFile, PORT: String(port), ...env },

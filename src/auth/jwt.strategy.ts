@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { ExtractJwt, JwtFromRequestFunction, Strategy, VerifiedCallback } from 'passport-jwt';
@@ -64,7 +65,9 @@ export class JwtStrategy {
     return new Strategy(
       {
         jwtFromRequest,
-        secretOrKey: config.jwtSecret,
+        // A key object, made once: given the string, jsonwebtoken tries to parse it as a public
+        // key on every verification before treating it as a secret (a costly failure).
+        secretOrKey: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) as unknown as string,
         algorithms: [JWT_ALGORITHM],
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,

@@ -25,9 +25,10 @@ interface PresenceAnnouncement extends PresenceView {
 }
 
 /**
- * A user's status, computed by the database from every instance's state: offline without a
+ * Users' statuses, computed by the database from every instance's state: offline without a
  * socket anywhere, `in_call` while admitted in a visit whose other side is admitted and
- * connected, otherwise what they chose (available by default).
+ * connected, otherwise what they chose (available by default). With what watchers were last
+ * told (`announced`).
  */
 const VIEWS_SQL = `
   SELECT u.id AS "userId",
@@ -49,6 +50,22 @@ const VIEWS_SQL = `
     LEFT JOIN presence p ON p.user_id = u.id`;
 
 /**
+ * The same, recording each status as announced (and, with $2, the users as seen now), in one
+ * statement; `announced` in the result is what had been announced before.
+ */
+const RECORD_SQL = `
+  WITH v AS (${VIEWS_SQL}),
+  saved AS (
+    INSERT INTO presence (user_id, announced, last_seen_at)
+    SELECT "userId", status, CASE WHEN $2 THEN now() END FROM v
+    ON CONFLICT (user_id) DO UPDATE SET
+      announced = EXCLUDED.announced,
+      last_seen_at = CASE WHEN $2 THEN now() ELSE presence.last_seen_at END
+    RETURNING user_id, last_seen_at)
+  SELECT v."userId", v.status, saved.last_seen_at AS "lastSeenAt", v.announced
+    FROM v JOIN saved ON saved.user_id = v."userId"`;
+
+/**
  * Presence per user over all of their sockets on all instances. Each change is computed and
  * announced inside the transaction that made it, holding the user's lock, so announcements are
  * broadcast in the order the changes committed and watchers never see an older state last.
@@ -68,15 +85,7 @@ export class PresenceService {
     private readonly clock: Clock,
     directory: SocketDirectory,
   ) {
-    directory.onChange(async (manager, userIds) => {
-      await sql(
-        manager,
-        `INSERT INTO presence (user_id, last_seen_at) SELECT id, now() FROM unnest($1::uuid[]) AS id
-         ON CONFLICT (user_id) DO UPDATE SET last_seen_at = now()`,
-        [userIds],
-      );
-      await this.announce(manager, userIds);
-    });
+    directory.onChange((manager, userIds) => this.announce(manager, userIds, { seen: true }));
     bus.on('televisit_presence', (payload) => {
       const announcement = JSON.parse(payload) as PresenceAnnouncement;
       void this.inTurn(() => this.deliver(announcement));
@@ -105,11 +114,11 @@ export class PresenceService {
       await lockUsers(manager, [userId]);
       await sql(
         manager,
-        `INSERT INTO presence (user_id, chosen, last_seen_at) VALUES ($1, $2, now())
-         ON CONFLICT (user_id) DO UPDATE SET chosen = $2, last_seen_at = now()`,
+        `INSERT INTO presence (user_id, chosen) VALUES ($1, $2)
+         ON CONFLICT (user_id) DO UPDATE SET chosen = $2`,
         [userId, status],
       );
-      await this.announce(manager, [userId]);
+      await this.announce(manager, [userId], { seen: true });
       const [view] = await this.viewsOf(manager, [userId]);
       return view;
     });
@@ -119,22 +128,25 @@ export class PresenceService {
    * Inside a transaction that changed these users' sockets, seats or choice: broadcasts the
    * status of each whose status changed since their watchers were last told.
    */
-  async announce(manager: EntityManager, userIds: string[]): Promise<void> {
-    await lockUsers(manager, userIds);
-    const rows = await sql<PresenceView & { announced: PresenceStatus }>(manager, VIEWS_SQL, [
-      userIds,
+  async announce(
+    manager: EntityManager,
+    userIds: string[],
+    options: { seen?: boolean } = {},
+  ): Promise<void> {
+    const unique = [...new Set(userIds)];
+    await lockUsers(manager, unique);
+    const rows = await sql<PresenceView & { announced: PresenceStatus }>(manager, RECORD_SQL, [
+      unique,
+      options.seen ?? false,
     ]);
     for (const { announced, ...view } of rows) {
       if (view.status === announced) {
         continue;
       }
-      await sql(
-        manager,
-        `INSERT INTO presence (user_id, announced) VALUES ($1, $2)
-         ON CONFLICT (user_id) DO UPDATE SET announced = $2`,
-        [view.userId, view.status],
-      );
       const watchers = await this.appointments.contactsOf(view.userId, this.clock.now(), manager);
+      if (watchers.length === 0) {
+        continue; // nobody may see it
+      }
       const announcement = JSON.stringify({ ...toView(view), watchers });
       await this.bus.publish(
         manager,

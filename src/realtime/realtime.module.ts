@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
+import { DirectFrames } from './direct-frames';
 import { InstanceIdentity } from './instance-identity';
 import { InstanceRegistry } from './instance-registry';
 import { PgBus } from './pg-bus';
@@ -11,7 +12,14 @@ import { SocketDirectory } from './socket-directory';
  */
 @Global()
 @Module({
-  providers: [ConnectionRegistry, InstanceIdentity, InstanceRegistry, PgBus, SocketDirectory],
-  exports: [ConnectionRegistry, InstanceRegistry, PgBus, SocketDirectory],
+  providers: [
+    ConnectionRegistry,
+    DirectFrames,
+    InstanceIdentity,
+    InstanceRegistry,
+    PgBus,
+    SocketDirectory,
+  ],
+  exports: [ConnectionRegistry, DirectFrames, InstanceRegistry, PgBus, SocketDirectory],
 })
 export class RealtimeModule {}

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { sql } from '../database/sql';
+import { sql, withoutWaitingForDisk } from '../database/sql';
 import type { Connection } from './connection';
 import { ConnectionRegistry } from './connection-registry';
 import { InstanceRegistry } from './instance-registry';
@@ -62,30 +62,29 @@ export class SocketDirectory {
   /** Counts a new socket, or refuses it when the user already has the most allowed anywhere. */
   async claim(socket: SocketRef): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      await withoutWaitingForDisk(manager);
       await lockUsers(manager, [socket.userId]);
-      const [{ open }] = await sql<{ open: number }>(
+      const counted = await sql(
         manager,
-        'SELECT count(*)::int AS open FROM sockets WHERE user_id = $1',
-        [socket.userId],
+        `INSERT INTO sockets (id, instance_id, user_id)
+         SELECT $1, $2, $3 WHERE (SELECT count(*) FROM sockets WHERE user_id = $3) < $4
+         RETURNING id`,
+        [socket.id, this.instances.id, socket.userId, this.config.websocket.maxSocketsPerUser],
       );
-      if (open >= this.config.websocket.maxSocketsPerUser) {
+      if (counted.length === 0) {
         throw new AppError(
           'rate_limited',
           'TOO_MANY_SOCKETS',
           'Too many open sockets for this user',
         );
       }
-      await sql(manager, 'INSERT INTO sockets (id, instance_id, user_id) VALUES ($1, $2, $3)', [
-        socket.id,
-        this.instances.id,
-        socket.userId,
-      ]);
       await this.changed(manager, [socket.userId]);
     });
   }
 
   async release(socket: SocketRef): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      await withoutWaitingForDisk(manager);
       await lockUsers(manager, [socket.userId]);
       const gone = await sql(manager, 'DELETE FROM sockets WHERE id = $1 RETURNING id', [
         socket.id,

@@ -1,15 +1,27 @@
 import type { EntityManager } from 'typeorm';
 
+/** The users each open transaction already holds (a transaction's manager is its own). */
+const held = new WeakMap<EntityManager, Set<string>>();
+
 /**
  * Locks users' live state (their sockets, presence and what watchers were told) until the
  * transaction ends, in one fixed order so that two transactions never wait on each other.
  * Every change to that state takes it, so presence is computed and announced one change at a
- * time, and announcements reach instances in the order the changes committed.
+ * time, and announcements reach instances in the order the changes committed. Users this
+ * transaction already holds are not asked for again.
  */
 export async function lockUsers(manager: EntityManager, userIds: Iterable<string>): Promise<void> {
-  for (const userId of [...new Set(userIds)].sort()) {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `realtime:user:${userId}`,
-    ]);
+  const mine = held.get(manager) ?? new Set<string>();
+  held.set(manager, mine);
+  const wanted = [...new Set(userIds)].filter((id) => !mine.has(id)).sort();
+  if (wanted.length === 0) {
+    return;
   }
+  // One statement; the ordered subquery takes the locks in that order.
+  await manager.query(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended('realtime:user:' || id, 0)))
+       FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) AS ordered`,
+    [wanted],
+  );
+  wanted.forEach((id) => mine.add(id));
 }

@@ -19,8 +19,10 @@ import {
   connectionOf,
 } from './connection';
 import { ConnectionRegistry } from './connection-registry';
+import { errorFrameData } from './ws-error.filter';
 import { afterAckOf, bindFrameContext, FrameContext } from './frame-context';
-import { parseFrame } from './frame';
+import { DirectFrames, DirectHandler } from './direct-frames';
+import { ClientFrame, parseFrame } from './frame';
 import { SocketDirectory } from './socket-directory';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -41,6 +43,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
   private readonly jwt: JwtStrategy;
   private readonly registry: ConnectionRegistry;
   private readonly directory: SocketDirectory;
+  private readonly direct: DirectFrames;
   private readonly shutdown: ShutdownState;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly handlersByConnection = new WeakMap<Connection, Map<string, BoundHandler>>();
@@ -51,6 +54,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     this.jwt = app.get(JwtStrategy);
     this.registry = app.get(ConnectionRegistry);
     this.directory = app.get(SocketDirectory);
+    this.direct = app.get(DirectFrames);
     this.shutdown = app.get(ShutdownState);
   }
 
@@ -104,7 +108,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     );
     this.handlersByConnection.set(connection, byEvent);
     client.on('message', (raw: Buffer, isBinary: boolean) => {
-      void this.onFrame(connection, raw, isBinary, byEvent);
+      this.onFrame(connection, raw, isBinary, byEvent);
     });
   }
 
@@ -218,12 +222,12 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     }
   }
 
-  private async onFrame(
+  private onFrame(
     connection: Connection,
     raw: Buffer,
     isBinary: boolean,
     handlers: Map<string, BoundHandler>,
-  ): Promise<void> {
+  ): void {
     const admission = connection.admitFrame();
     if (admission === 'abusive') {
       connection.close(CLOSE_POLICY, 'rate limit exceeded');
@@ -249,6 +253,11 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       return;
     }
     const { frame } = parsed;
+    const direct = this.direct.handlerFor(frame.event);
+    if (direct) {
+      this.runDirect(connection, frame, direct);
+      return;
+    }
     const bound = handlers.get(frame.event);
     if (!bound) {
       connection.send('error', {
@@ -258,6 +267,41 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       });
       return;
     }
+    void this.runBound(connection, frame, bound);
+  }
+
+  /** A direct handler: no pipeline, and no promise at all when it answers synchronously. */
+  private runDirect(connection: Connection, frame: ClientFrame, handler: DirectHandler): void {
+    const answer = (result: object) => {
+      if (frame.id !== undefined) {
+        connection.send('ack', { id: frame.id, ...result });
+      }
+      afterAckOf(result)?.();
+    };
+    const fail = (error: unknown) => {
+      if (!(error instanceof AppError)) {
+        this.logger.error({ err: error, event: frame.event }, 'Socket handler failed');
+      }
+      connection.send('error', errorFrameData(error, frame.id));
+    };
+    try {
+      const result = handler(connection, frame.data);
+      if (result instanceof Promise) {
+        result.then(answer, fail);
+      } else {
+        answer(result);
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  /** A gateway handler through Nest's pipeline (validation pipe, exception filter). */
+  private async runBound(
+    connection: Connection,
+    frame: ClientFrame,
+    bound: BoundHandler,
+  ): Promise<void> {
     const context: FrameContext = { id: frame.id, failed: false };
     bindFrameContext(frame.data, context);
     try {
@@ -274,11 +318,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       afterAckOf(result)?.();
     } catch (error) {
       this.logger.error({ err: error, event: frame.event }, 'Socket handler failed');
-      connection.send('error', {
-        id: frame.id,
-        code: 'INTERNAL_ERROR',
-        message: 'Something went wrong on our side',
-      });
+      connection.send('error', errorFrameData(undefined, frame.id));
     }
   }
 

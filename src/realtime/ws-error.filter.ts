@@ -16,20 +16,17 @@ export class WsErrorFilter implements ExceptionFilter {
       context.failed = true;
     }
     const connection = connectionOf(ws.getClient<WebSocket>());
-    if (exception instanceof AppError) {
-      connection.send('error', {
-        id: context?.id,
-        code: exception.code,
-        message: exception.message,
-        details: exception.details,
-      });
-      return;
+    if (!(exception instanceof AppError)) {
+      this.logger.error({ err: exception, userId: connection.userId }, 'Unhandled socket error');
     }
-    this.logger.error({ err: exception, userId: connection.userId }, 'Unhandled socket error');
-    connection.send('error', {
-      id: context?.id,
-      code: 'INTERNAL_ERROR',
-      message: 'Something went wrong on our side',
-    });
+    connection.send('error', errorFrameData(exception, context?.id));
   }
+}
+
+/** An `error` frame's data for what a handler threw; anything not ours is an internal error. */
+export function errorFrameData(exception: unknown, id: string | undefined) {
+  if (exception instanceof AppError) {
+    return { id, code: exception.code, message: exception.message, details: exception.details };
+  }
+  return { id, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side' };
 }

@@ -7,14 +7,23 @@ import {
 import type { WebSocket } from 'ws';
 import { connectionOf } from '../realtime/connection';
 import { AppointmentRefDto } from './dto/appointment-ref.dto';
-import { SignalDto } from './dto/signal.dto';
+import { DirectFrames } from '../realtime/direct-frames';
+import { readSignal } from './dto/signal.dto';
 import { VisitsService } from './visits.service';
 import { SocketGateway } from '../realtime/socket-gateway.decorator';
 
 /** The visit events of the socket protocol (docs/asyncapi.yaml). Each is one call into a service. */
 @SocketGateway()
 export class SignalingGateway implements OnGatewayDisconnect<WebSocket> {
-  constructor(private readonly visits: VisitsService) {}
+  constructor(
+    private readonly visits: VisitsService,
+    direct: DirectFrames,
+  ) {
+    // The relay's hot path: straight from the adapter, validated by hand (see DirectFrames).
+    direct.register('signal', (connection, data) =>
+      this.visits.signal(connection, readSignal(data)),
+    );
+  }
 
   handleDisconnect(client: WebSocket): void {
     this.visits.disconnected(connectionOf(client));
@@ -28,11 +37,6 @@ export class SignalingGateway implements OnGatewayDisconnect<WebSocket> {
   @SubscribeMessage('session.admit')
   admit(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AppointmentRefDto) {
     return this.visits.admit(connectionOf(client), dto.appointmentId);
-  }
-
-  @SubscribeMessage('signal')
-  signal(@ConnectedSocket() client: WebSocket, @MessageBody() dto: SignalDto) {
-    return this.visits.signal(connectionOf(client), dto);
   }
 
   @SubscribeMessage('session.leave')
