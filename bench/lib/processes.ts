@@ -11,7 +11,9 @@ const PROBE = join(__dirname, 'probe.cjs');
 export interface Probe {
   rss: number;
   heapUsed: number;
+  /** CPU time before this probe's own garbage collection, and after it. */
   cpuMicros: number;
+  cpuAfterMicros: number;
   loopMaxMs: number;
   loopP99Ms: number;
 }

@@ -180,6 +180,10 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
         keepAlive: true,
         // A send that hangs (a dead connection nobody reset) fails, and the next one reconnects.
         query_timeout: 10_000,
+        // Mailbox rows live minutes and only matter while both instances run: a send does not
+        // wait for the disk (a database crash may lose the last milliseconds of messages, as it
+        // would close every socket anyway).
+        options: '-c synchronous_commit=off',
       });
       const forget = () => {
         if (this.publisher === connecting) {

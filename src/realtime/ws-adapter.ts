@@ -26,6 +26,7 @@ import { ClientFrame, parseFrame } from './frame';
 import { SocketDirectory } from './socket-directory';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
+const PINGS_PER_TURN = 500;
 
 interface BoundHandler {
   handler: MessageMappingProperties;
@@ -322,7 +323,11 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     }
   }
 
-  /** Pings every interval; a socket that has not answered the previous ping in time is dropped. */
+  /**
+   * Pings every interval; a socket that has not answered the previous ping in time is dropped.
+   * A round pings PINGS_PER_TURN sockets per event-loop turn, so thousands of sockets never
+   * hold up the frames of the others.
+   */
   private startHeartbeat(server: WebSocketServer): void {
     const { pingIntervalMs, pongTimeoutMs } = this.config.websocket;
     let round = 0;
@@ -330,26 +335,34 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       round += 1;
       const thisRound = round;
       const pinged: Connection[] = [];
-      for (const ws of server.clients) {
-        const connection = connectionOf(ws);
-        // A socket still owing a pong is not pinged again: the check of that ping decides.
-        if (connection.awaitingPong) {
-          continue;
-        }
-        connection.awaitingPong = true;
-        connection.pingRound = thisRound;
-        pinged.push(connection);
-        ws.ping();
-      }
-      // Each check judges only its own round's pings, so a pong timeout longer than the
-      // interval never cuts off a peer that answered a later ping in time.
-      setTimeout(() => {
-        for (const connection of pinged) {
-          if (connection.awaitingPong && connection.pingRound === thisRound) {
-            connection.ws.terminate();
+      const sockets = [...server.clients];
+      const pingFrom = (start: number) => {
+        for (const ws of sockets.slice(start, start + PINGS_PER_TURN)) {
+          const connection = connectionOf(ws);
+          // A socket still owing a pong is not pinged again: the check of that ping decides.
+          if (connection.awaitingPong || ws.readyState !== ws.OPEN) {
+            continue;
           }
+          connection.awaitingPong = true;
+          connection.pingRound = thisRound;
+          pinged.push(connection);
+          ws.ping();
         }
-      }, pongTimeoutMs).unref();
+        if (start + PINGS_PER_TURN < sockets.length) {
+          setImmediate(() => pingFrom(start + PINGS_PER_TURN));
+          return;
+        }
+        // Each check judges only its own round's pings, so a pong timeout longer than the
+        // interval never cuts off a peer that answered a later ping in time.
+        setTimeout(() => {
+          for (const connection of pinged) {
+            if (connection.awaitingPong && connection.pingRound === thisRound) {
+              connection.ws.terminate();
+            }
+          }
+        }, pongTimeoutMs).unref();
+      };
+      pingFrom(0);
     }, pingIntervalMs);
     this.heartbeat.unref();
   }
