@@ -51,11 +51,13 @@ export class LoginThrottleService {
       this.config.loginThrottle;
     const now = this.clock.now();
     const since = new Date(now.getTime() - windowSeconds * 1000);
+    // Read before the failures: an attempt that ends meanwhile has recorded its failure before
+    // leaving, so it is counted at least once (read after, it could slip between the two).
+    const othersUnderWay = (this.inFlight.get(email) ?? 1) - 1;
     const [account, address] = await Promise.all([
       this.audit.recentFailures(LOGIN_ACTION, since, { email }),
       ip ? this.audit.recentFailures(LOGIN_ACTION, since, { ip }) : undefined,
     ]);
-    const othersUnderWay = (this.inFlight.get(email) ?? 1) - 1;
     const waits = [
       waitFor(account.count + othersUnderWay, maxFailuresPerAccount, account.oldestAt),
       address ? waitFor(address.count, maxFailuresPerAddress, address.oldestAt) : 0,
