@@ -40,11 +40,11 @@ const P = quick
     }
   : {
       runs: 5,
-      warmupMs: 2000,
-      windowMs: 6000,
+      warmupMs: 1500,
+      windowMs: 4000,
       closedVisits: [100, 1000],
       realisticVisits: 1000,
-      handshakes: 3000,
+      handshakes: 2000,
       // 25k sockets need 25k file descriptors in one process; this machine's hard limit is
       // 20,000 (not raisable here), so the larger run stops just under it.
       idle: [10_000, 19_000],
@@ -54,6 +54,8 @@ const P = quick
 
 const rows: Row[] = [];
 const idleWindowMs = quick ? 10_000 : 25_000;
+/** Idle windows are long (a ping interval each): fewer of them, and one for the baseline. */
+const idleRuns = quick ? 2 : 3;
 const secret = randomBytes(32).toString('hex');
 let databaseUrl = '';
 
@@ -547,8 +549,8 @@ async function idleScenarios(db: Client, bareRelay: Server) {
   try {
     const users = await seedUsers(db, secret, 'patient', 100);
     for (const count of P.idle) {
-      const ours = await holdIdle(idle, '/ws', users, count);
-      const bare = await holdIdle(bareRelay, '/?room=idle', [], count);
+      const ours = await holdIdle(idle, '/ws', users, count, idleRuns);
+      const bare = await holdIdle(bareRelay, '/?room=idle', [], count, 1);
       const scenario = `${count.toLocaleString('en-US')} idle authenticated sockets`;
       add(
         {
@@ -586,7 +588,13 @@ async function idleScenarios(db: Client, bareRelay: Server) {
   }
 }
 
-async function holdIdle(server: Server, path: string, users: BenchUser[], count: number) {
+async function holdIdle(
+  server: Server,
+  path: string,
+  users: BenchUser[],
+  count: number,
+  runs: number,
+) {
   const before = await server.probe();
   const load = holdLoad('bench/load/idle.ts', {
     url: server.url,
@@ -600,7 +608,7 @@ async function holdIdle(server: Server, path: string, users: BenchUser[], count:
   const perSocketKiB = (last.rss - before.rss) / 1024 / opened;
   const cpuPercent: number[] = [];
   const stallMs: number[] = [];
-  for (let run = 0; run < P.runs; run++) {
+  for (let run = 0; run < runs; run++) {
     const started = Date.now();
     await sleep(idleWindowMs);
     const probe = await server.probe();

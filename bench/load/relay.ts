@@ -56,7 +56,14 @@ async function connect(): Promise<Pair[]> {
     });
     await patient.request('session.join', ref);
     await clinician.request('session.join', ref);
+    const joined = [
+      patient.arrival('session.peer-joined'),
+      clinician.arrival('session.peer-joined'),
+    ];
     await clinician.request('session.admit', ref);
+    // Signals only once each side knows the other is in (across instances the patient's
+    // instance learns of the admit a moment after the clinician's ack).
+    await Promise.all(joined);
     pairs.push({ visit, patient, clinician });
   });
   return pairs;

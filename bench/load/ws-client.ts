@@ -5,6 +5,8 @@ import { WebSocket } from 'ws';
 export class LoadSocket {
   private nextId = 0;
   private readonly pending = new Map<string, (frame: { event: string; data: any }) => void>();
+  private readonly seen = new Set<string>();
+  private readonly awaited = new Map<string, () => void>();
   onFrame: (frame: { event: string; data: any }) => void = () => undefined;
 
   private constructor(readonly ws: WebSocket) {
@@ -16,6 +18,8 @@ export class LoadSocket {
         this.pending.delete(id);
         return;
       }
+      this.seen.add(frame.event);
+      this.awaited.get(frame.event)?.();
       this.onFrame(frame);
     });
   }
@@ -36,6 +40,14 @@ export class LoadSocket {
         reject(new Error(`upgrade refused: ${res.statusCode}`)),
       );
     });
+  }
+
+  /** Resolves once a frame of this event has arrived (at once if one already has). */
+  arrival(event: string): Promise<void> {
+    if (this.seen.has(event)) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.awaited.set(event, resolve));
   }
 
   send(text: string): void {
