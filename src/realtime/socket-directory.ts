@@ -10,6 +10,9 @@ import { ConnectionRegistry } from './connection-registry';
 import { InstanceRegistry } from './instance-registry';
 import { lockUsers } from './user-locks';
 
+/** Reconcile the table with this instance's sockets every this many heartbeats. */
+const RECONCILE_EVERY = 6;
+
 /** A socket as the directory knows it (claimed before the socket itself exists). */
 export type SocketRef = Pick<Connection, 'id' | 'userId'>;
 
@@ -23,6 +26,7 @@ export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) 
 @Injectable()
 export class SocketDirectory {
   private readonly changeHandlers: SocketsChangedHandler[] = [];
+  private beats = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -100,18 +104,22 @@ export class SocketDirectory {
    * user does not stay online for ever. Young rows are spared: their upgrade may be under way.
    */
   private async forgetClosed(): Promise<void> {
-    const live = this.registry.all().map((connection) => connection.id);
+    // A backstop: every RECONCILE_EVERY beats is often enough, and keeps idle CPU low.
+    this.beats += 1;
+    if (this.beats % RECONCILE_EVERY !== 0) {
+      return;
+    }
+    const rows = await sql<{ id: string; user_id: string }>(
+      this.dataSource.manager,
+      `SELECT id, user_id FROM sockets
+        WHERE instance_id = $1 AND opened_at < now() - interval '10 seconds'`,
+      [this.instances.id],
+    );
+    const stale = rows.filter((row) => !this.registry.byConnectionId(row.id));
+    if (stale.length === 0) {
+      return;
+    }
     await this.dataSource.transaction(async (manager) => {
-      const stale = await sql<{ id: string; user_id: string }>(
-        manager,
-        `SELECT id, user_id FROM sockets
-          WHERE instance_id = $1 AND opened_at < now() - interval '10 seconds'
-            AND NOT (id = ANY($2::uuid[]))`,
-        [this.instances.id, live],
-      );
-      if (stale.length === 0) {
-        return;
-      }
       await lockUsers(
         manager,
         stale.map((row) => row.user_id),
