@@ -64,14 +64,22 @@ describe('a call through a real TURN relay (system)', () => {
       `admit → connected (relay only): ${(performance.now() - admittedAt).toFixed(0)} ms\n`,
     );
 
-    // The pair in use: its local candidate must be a relay one.
+    // The pair in use: its local candidate must be a relay one. The stats may name the
+    // nominated pair a moment after the connection reports `connected`.
     const stats = new Map<string, Record<string, unknown>>();
-    (await clinician.call.pc!.getStats()).forEach((s: Record<string, unknown>) =>
-      stats.set(String(s.id), s),
-    );
-    const pair = [...stats.values()].find(
-      (s) => s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated === true,
-    );
+    let pair: Record<string, unknown> | undefined;
+    for (let attempt = 0; attempt < 50 && !pair; attempt++) {
+      if (attempt > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      stats.clear();
+      (await clinician.call.pc!.getStats()).forEach((s: Record<string, unknown>) =>
+        stats.set(String(s.id), s),
+      );
+      pair = [...stats.values()].find(
+        (s) => s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated === true,
+      );
+    }
     expect(pair).toBeDefined();
     expect(stats.get(String(pair!.localCandidateId))).toMatchObject({ candidateType: 'relay' });
 
