@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { createScratchDatabase } from '../../test/support/db';
 import { freePort } from '../../test/support/free-port';
 
 /**
@@ -27,17 +26,11 @@ export async function benchDatabase(): Promise<{ url: string; drop(): Promise<vo
       rmSync(dataDir, { recursive: true, force: true });
     };
   }
-  const name = `televisit_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase('televisit_bench', serverUrl);
   return {
-    url: url.toString(),
+    url: scratch.url,
     async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-      await admin.end();
+      await scratch.drop().catch(() => undefined);
       await stopServer();
     },
   };

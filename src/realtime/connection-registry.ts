@@ -48,10 +48,6 @@ export class ConnectionRegistry {
     return false;
   }
 
-  count(userId: string): number {
-    return this.byUser.get(userId)?.size ?? 0;
-  }
-
   /** The frame rate limit is per user: all of their sockets here draw on one budget. */
   budgetFor(userId: string, perSecond: number, burst: number): FrameBudget {
     let budget = this.budgets.get(userId);

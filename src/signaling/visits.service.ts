@@ -15,15 +15,7 @@ import type { SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
 import { RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
-import {
-  describeSeats,
-  inCall,
-  otherSide,
-  RoomSnapshot,
-  Seat,
-  seatHeldBy,
-  Seats,
-} from './visit-room';
+import { describeSeats, inCall, otherSide, RoomSnapshot, Seat, seatHeldBy } from './visit-room';
 
 /** A frame for one participant's socket, wherever it is. */
 interface Outgoing {
@@ -660,5 +652,3 @@ function frameOf(event: string, data: object): string {
 function absent(): Pick<Seat, 'instanceId' | 'connectionId'> {
   return { instanceId: null, connectionId: null };
 }
-
-export type { Seats };

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { makePatient, makeStaff, slot } from '../support/factories';
-import { createScratchDatabase, Instance, startInstance } from '../support/instances';
+import { createScratchDatabase } from '../support/db';
+import { Instance, startInstance } from '../support/instances';
 import { Frame, SignalingClient } from '../support/signaling-client';
-import { adminOf, connect, expectAck, makeVisit, TestVisit } from '../support/visits';
+import { adminOf, connect, expectAck, inCall, makeVisit, TestVisit } from '../support/visits';
 
 /**
  * Several Televisit processes behind no balancer at all: each test puts the patient and the
@@ -46,18 +47,8 @@ describe('several instances on one database (e2e, child processes)', () => {
   }, 60_000);
 
   /** Patient on one instance, clinician on another, admitted: the call is on. */
-  async function callAcross(visit: TestVisit, patientOn: Instance, clinicianOn: Instance) {
-    const { appointmentId } = visit;
-    const patient = await connect(patientOn, visit.patient);
-    const clinician = await connect(clinicianOn, visit.clinician);
-    await expectAck(patient.request('session.join', { appointmentId }));
-    await expectAck(clinician.request('session.join', { appointmentId }));
-    await clinician.next('session.waiting');
-    await expectAck(clinician.request('session.admit', { appointmentId }));
-    await patient.next('session.peer-joined');
-    await clinician.next('session.peer-joined');
-    return { patient, clinician };
-  }
+  const callAcross = (visit: TestVisit, patientOn: Instance, clinicianOn: Instance) =>
+    inCall(patientOn, visit, clinicianOn);
 
   it('holds a visit with the patient on one instance and the clinician on another, a 12 KB offer and a burst of candidates in order', async () => {
     const visit = await makeVisit(a);

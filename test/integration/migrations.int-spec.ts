@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { runMigrations } from '../../src/database/migrator';
 import { typeormOptions } from '../../src/database/typeorm-options';
+import { createScratchDatabase } from '../support/db';
 
 /** The tables each migration creates, in migration order. */
 const TABLES_BY_MIGRATION = [
@@ -25,28 +24,17 @@ const TABLES_BY_MIGRATION = [
 const TABLES = TABLES_BY_MIGRATION.flat();
 
 describe('migrations on a fresh database', () => {
-  const database = `televisit_migr_${randomBytes(6).toString('hex')}`;
-  let server: Client;
-  let databaseUrl: string;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   const dataSources: DataSource[] = [];
 
   async function open(): Promise<DataSource> {
-    const dataSource = new DataSource(typeormOptions(databaseUrl));
+    const dataSource = new DataSource(typeormOptions(scratch.url));
     dataSources.push(dataSource);
     return dataSource.initialize();
   }
 
   beforeAll(async () => {
-    const serverUrl = process.env.TEST_SERVER_URL;
-    if (!serverUrl) {
-      throw new Error('TEST_SERVER_URL is set by the global test setup');
-    }
-    server = new Client({ connectionString: serverUrl });
-    await server.connect();
-    await server.query(`CREATE DATABASE "${database}"`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
+    scratch = await createScratchDatabase('televisit_migr');
   });
 
   afterAll(async () => {
@@ -55,11 +43,7 @@ describe('migrations on a fresh database', () => {
         await dataSource.destroy();
       }
     }
-    try {
-      await server.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    } finally {
-      await server.end();
-    }
+    await scratch?.drop();
   });
 
   async function existingTables(dataSource: DataSource): Promise<string[]> {

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { VisitSchedulerService } from '../../src/appointments/visit-scheduler.service';
 import { loginAdmin, makePatient, makeStaff, minutesFromNow, TestUser } from '../support/factories';
+import { createScratchDatabase } from '../support/db';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -32,26 +32,17 @@ interface ReminderNotice {
 const at = (iso: string, offsetMs: number) => new Date(Date.parse(iso) + offsetMs);
 
 describe('reminders and missed visits (scheduler on real Postgres)', () => {
-  const database = `televisit_sched_${randomBytes(6).toString('hex')}`;
-  let server: Client;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let db: Client;
   let a: TestApp;
   let b: TestApp;
   let admin: TestUser;
 
   beforeAll(async () => {
-    const serverUrl = process.env.TEST_SERVER_URL;
-    if (!serverUrl) {
-      throw new Error('TEST_SERVER_URL is set by the global test setup');
-    }
-    server = new Client({ connectionString: serverUrl });
-    await server.connect();
-    await server.query(`CREATE DATABASE "${database}"`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${database}`;
-    a = await startTestApp({ DATABASE_URL: url.toString() });
-    b = await startTestApp({ DATABASE_URL: url.toString() });
-    db = new Client({ connectionString: url.toString() });
+    scratch = await createScratchDatabase('televisit_sched');
+    a = await startTestApp({ DATABASE_URL: scratch.url });
+    b = await startTestApp({ DATABASE_URL: scratch.url });
+    db = new Client({ connectionString: scratch.url });
     await db.connect();
     admin = await loginAdmin(a);
   }, 120_000);
@@ -60,11 +51,7 @@ describe('reminders and missed visits (scheduler on real Postgres)', () => {
     await db?.end();
     await a?.close();
     await b?.close();
-    try {
-      await server.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    } finally {
-      await server.end();
-    }
+    await scratch?.drop();
   });
 
   const schedulerOf = (app: TestApp) => app.app.get(VisitSchedulerService);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /**
@@ -38,4 +39,30 @@ export async function insertAppointment(row: AppointmentRow): Promise<string> {
     [row.patientId, row.clinicianId, row.startsAt, row.endsAt, row.status ?? 'scheduled'],
   );
   return id;
+}
+
+/** A database of the run's server for one suite alone (its instances run schedulers on it). */
+export async function createScratchDatabase(
+  prefix: string,
+  serverUrl = process.env.TEST_SERVER_URL,
+) {
+  if (!serverUrl) {
+    throw new Error('TEST_SERVER_URL is set by the global test setup');
+  }
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const server = new Client({ connectionString: serverUrl });
+  await server.connect();
+  await server.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop(): Promise<void> {
+      try {
+        await server.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await server.end();
+      }
+    },
+  };
 }

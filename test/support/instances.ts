@@ -1,37 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { Api } from './api';
 import { freePort } from './free-port';
 import type { Served } from './test-app';
 
 const ROOT = join(__dirname, '..', '..');
 const START_TIMEOUT_MS = 60_000;
-
-/** A database of the run's server for one suite alone (its instances run schedulers on it). */
-export async function createScratchDatabase(prefix: string) {
-  const serverUrl = process.env.TEST_SERVER_URL;
-  if (!serverUrl) {
-    throw new Error('TEST_SERVER_URL is set by the global test setup');
-  }
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const server = new Client({ connectionString: serverUrl });
-  await server.connect();
-  await server.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop(): Promise<void> {
-      try {
-        await server.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await server.end();
-      }
-    },
-  };
-}
 
 /**
  * A Televisit instance in a process of its own: `src/main.ts` as `npm start` runs it (the

@@ -86,12 +86,13 @@ export function connect(t: Served, user: TestUser): Promise<SignalingClient> {
 
 /**
  * Patient and clinician both joined and the patient admitted: the call is on. Every frame
- * produced on the way is taken, so the sockets start clean.
+ * produced on the way is taken, so the sockets start clean. The clinician may be on another
+ * instance than the patient.
  */
-export async function inCall(t: Served, visit: TestVisit) {
+export async function inCall(t: Served, visit: TestVisit, clinicianOn: Served = t) {
   const { appointmentId } = visit;
   const patient = await connect(t, visit.patient);
-  const clinician = await connect(t, visit.clinician);
+  const clinician = await connect(clinicianOn, visit.clinician);
   await expectAck(patient.request('session.join', { appointmentId }));
   await expectAck(clinician.request('session.join', { appointmentId }));
   await clinician.next('session.waiting');
