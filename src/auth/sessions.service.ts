@@ -8,8 +8,16 @@ import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 import type { Role } from '../users/role';
 import { ConnectionRegistry } from '../realtime/connection-registry';
+import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
 import { AccessRevokedEvent, USER_DISABLED, UserDisabledEvent } from '../users/user-events';
+import { SessionCheckCache } from './session-check-cache';
+
+/**
+ * How long a login found live is trusted without asking the database again. Revocations reach
+ * the cache over the bus within milliseconds; this bounds the miss of a silently dead listener.
+ */
+const SESSION_CHECK_REUSE_MS = 10_000;
 
 export interface ActiveSession {
   sessionId: string;
@@ -30,15 +38,24 @@ export type RefreshLookup =
  */
 @Injectable()
 export class SessionsService {
+  private readonly checks: SessionCheckCache<ActiveSession>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: PgBus,
     registry: ConnectionRegistry,
+    instances: InstanceRegistry,
   ) {
+    this.checks = new SessionCheckCache(SESSION_CHECK_REUSE_MS, () => bus.hearing);
+    bus.on('televisit_revocations', (payload) =>
+      this.checks.forget(JSON.parse(payload) as AccessRevokedEvent),
+    );
+    instances.onBeat(() => Promise.resolve(this.checks.sweep()));
     // Revocations broadcast while the bus listener was away are lost: check the logins of
     // every socket here against the table instead.
     bus.onReconnect(async () => {
+      this.checks.clear();
       const connections = registry.all();
       const live = new Set(
         await this.stillActive(connections.map((connection) => connection.caller.sessionId)),
@@ -124,16 +141,23 @@ export class SessionsService {
     }
   }
 
-  /** The login behind an access token, if it is still live and its user still enabled. */
-  async findActive(sessionId: string, userId: string): Promise<ActiveSession | undefined> {
-    const [row] = await sql<{ role: Role }>(
-      this.dataSource.manager,
-      `SELECT u.role FROM auth_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-          AND u.disabled_at IS NULL`,
-      [sessionId, userId],
-    );
-    return row ? { sessionId, userId, role: row.role } : undefined;
+  /**
+   * The login behind an access token, if it is still live and its user still enabled. A recent
+   * answer is reused (see `SessionCheckCache`).
+   */
+  findActive(sessionId: string, userId: string): Promise<ActiveSession | undefined> {
+    return this.checks.check(sessionId, userId, async () => {
+      const [row] = await sql<{ role: Role; expires_at: Date }>(
+        this.dataSource.manager,
+        `SELECT u.role, s.expires_at FROM auth_sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+            AND u.disabled_at IS NULL`,
+        [sessionId, userId],
+      );
+      return row
+        ? { session: { sessionId, userId, role: row.role }, notAfter: row.expires_at.getTime() }
+        : undefined;
+    });
   }
 
   /** Which of these logins are still live, with their users enabled. */
@@ -158,7 +182,9 @@ export class SessionsService {
     await this.announce(event.manager, { userId: event.userId });
   }
 
+  /** Inside the revoking transaction: stops reusing checks now, and tells every instance. */
   private announce(manager: EntityManager, event: AccessRevokedEvent): Promise<void> {
+    this.checks.revoking(event);
     return this.bus.publish(manager, 'televisit_revocations', JSON.stringify(event));
   }
 

@@ -83,6 +83,8 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Notifications that arrived on a new listener while the gap before it is caught up. */
   private held: { channel: string; payload: string }[] | undefined;
   private pingOutstanding = false;
+  /** LISTENing on every channel, with any gap before caught up. */
+  private listening = false;
   private readonly outgoing: Outgoing[] = [];
   private flushing: Promise<void> | undefined;
   private publisher: Promise<Client> | undefined;
@@ -116,6 +118,14 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   onReconnect(handler: (lostAt: Date) => Promise<void> | void): void {
     this.reconnectHandlers.push(handler);
+  }
+
+  /**
+   * True while every broadcast committed now will be heard: the listener is up and caught up.
+   * (A listener that died silently is only noticed by the next heartbeat's ping.)
+   */
+  get hearing(): boolean {
+    return this.listening && this.held === undefined;
   }
 
   /** Broadcasts `payload` on `channel` when `manager`'s transaction commits. */
@@ -243,6 +253,7 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       for (const channel of [...this.handlers.keys(), this.instance.mailboxChannel]) {
         await client.query(`LISTEN ${channel}`);
       }
+      this.listening = true;
       if (lostAt) {
         this.lostAt = undefined;
         this.logger.log('Bus listener is back; catching up');
@@ -264,6 +275,7 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       return;
     }
     this.listener = undefined;
+    this.listening = false;
     this.logger.warn({ err: error }, 'Bus listener lost its connection');
     this.lostAt ??= new Date();
     this.held = undefined;

@@ -171,6 +171,8 @@ describe('accounts and tokens (e2e)', () => {
         email: patient.email,
         password: PASSWORD,
       });
+      // Used once before: the check of a live login is reused, and must not outlive a logout.
+      expect((await t.api.get('/api/users/me', { token: patient.token })).status).toBe(200);
       const out = await t.api.post('/api/auth/logout', { refreshToken: patient.refreshToken });
       expect(out.status).toBe(204);
       expect((await t.api.get('/api/users/me', { token: patient.token })).status).toBe(401);

@@ -280,7 +280,7 @@ describe('several instances on one database (e2e, child processes)', () => {
 
     const cut = await db.query<{ n: number }>(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-        WHERE application_name LIKE 'televisit-listener-%'`,
+        WHERE application_name LIKE 'televisit-listener-%' AND datname = current_database()`,
     );
     expect(cut.rows[0].n).toBeGreaterThanOrEqual(3);
     // Sent while no instance listens (they reconnect after a second).
