@@ -86,16 +86,31 @@ export class AppointmentsService {
     manager: EntityManager = this.dataSource.manager,
     horizonMs = 24 * 60 * 60_000,
   ): Promise<string[]> {
-    const rows = await sql<{ contact: string }>(
+    return (await this.contactsOfAll([userId], now, manager, horizonMs)).get(userId) ?? [];
+  }
+
+  /** `contactsOf` for several users in one query; users without contacts are left out. */
+  async contactsOfAll(
+    userIds: string[],
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+    horizonMs = 24 * 60 * 60_000,
+  ): Promise<Map<string, string[]>> {
+    const rows = await sql<{ user_id: string; contact: string }>(
       manager,
-      `SELECT DISTINCT CASE WHEN patient_id = $1 THEN clinician_id ELSE patient_id END AS contact
-         FROM appointments
-        WHERE (patient_id = $1 OR clinician_id = $1)
-          AND (status = 'in_progress'
-               OR (status = 'scheduled' AND starts_at <= $3 AND ends_at > $2))`,
-      [userId, now, new Date(now.getTime() + horizonMs)],
+      `SELECT DISTINCT u.id AS user_id,
+              CASE WHEN a.patient_id = u.id THEN a.clinician_id ELSE a.patient_id END AS contact
+         FROM unnest($1::uuid[]) AS u (id)
+         JOIN appointments a ON a.patient_id = u.id OR a.clinician_id = u.id
+        WHERE a.status = 'in_progress'
+           OR (a.status = 'scheduled' AND a.starts_at <= $3 AND a.ends_at > $2)`,
+      [userIds, now, new Date(now.getTime() + horizonMs)],
     );
-    return rows.map((row) => row.contact);
+    const contacts = new Map<string, string[]>();
+    for (const row of rows) {
+      contacts.set(row.user_id, [...(contacts.get(row.user_id) ?? []), row.contact]);
+    }
+    return contacts;
   }
 
   async get(caller: Caller, id: string): Promise<AppointmentView> {

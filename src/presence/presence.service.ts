@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppointmentsService } from '../appointments/appointments.service';
 import { Clock } from '../common/clock';
+import { Coalescer } from '../common/coalescer';
 import { sql } from '../database/sql';
 import type { Connection } from '../realtime/connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
@@ -76,6 +77,11 @@ export class PresenceService {
   private readonly logger = new Logger(PresenceService.name);
   /** Deliveries run in broadcast order, even when one must look up its watchers. */
   private deliveries: Promise<void> = Promise.resolve();
+  /** Sockets opened together learn their contacts' presence together. */
+  private readonly newSockets = new Coalescer<Connection, void>(async (connections) => {
+    await this.inTurn(() => this.sendContacts(connections));
+    return connections.map(() => ({ ok: true, value: undefined }));
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -94,9 +100,7 @@ export class PresenceService {
     // its contacts' current state again.
     bus.onReconnect(() =>
       this.inTurn(async () => {
-        for (const connection of this.registry.all()) {
-          await this.sendContacts(connection);
-        }
+        await this.sendContacts(this.registry.all());
       }),
     );
   }
@@ -106,7 +110,7 @@ export class PresenceService {
    * In turn with announcements, so an older snapshot never lands after a newer change.
    */
   connected(connection: Connection): Promise<void> {
-    return this.inTurn(() => this.sendContacts(connection));
+    return this.newSockets.add(connection);
   }
 
   async choose(userId: string, status: ChosenStatus): Promise<PresenceView> {
@@ -139,23 +143,28 @@ export class PresenceService {
       unique,
       options.seen ?? false,
     ]);
-    for (const { announced, ...view } of rows) {
-      if (view.status === announced) {
-        continue;
-      }
-      const watchers = await this.appointments.contactsOf(view.userId, this.clock.now(), manager);
-      if (watchers.length === 0) {
+    const changed = rows.filter((row) => row.status !== row.announced);
+    if (changed.length === 0) {
+      return;
+    }
+    const contacts = await this.appointments.contactsOfAll(
+      changed.map((row) => row.userId),
+      this.clock.now(),
+      manager,
+    );
+    const announcements: string[] = [];
+    for (const row of changed) {
+      const watchers = contacts.get(row.userId);
+      if (!watchers) {
         continue; // nobody may see it
       }
-      const announcement = JSON.stringify({ ...toView(view), watchers });
-      await this.bus.publish(
-        manager,
-        'televisit_presence',
-        Buffer.byteLength(announcement) <= MAX_PAYLOAD_BYTES
-          ? announcement
-          : JSON.stringify(toView(view)),
+      const view = toView(row);
+      const announcement = JSON.stringify({ ...view, watchers });
+      announcements.push(
+        Buffer.byteLength(announcement) <= MAX_PAYLOAD_BYTES ? announcement : JSON.stringify(view),
       );
     }
+    await this.bus.publishAll(manager, 'televisit_presence', announcements);
   }
 
   private inTurn(task: () => Promise<void>): Promise<void> {
@@ -171,11 +180,27 @@ export class PresenceService {
     return rows.map(toView);
   }
 
-  private async sendContacts(connection: Connection): Promise<void> {
+  private async sendContacts(connections: Connection[]): Promise<void> {
     const manager = this.dataSource.manager;
-    const contacts = await this.appointments.contactsOf(connection.userId, this.clock.now());
-    for (const view of await this.viewsOf(manager, contacts)) {
-      connection.send('presence', view);
+    const contacts = await this.appointments.contactsOfAll(
+      [...new Set(connections.map((connection) => connection.userId))],
+      this.clock.now(),
+      manager,
+    );
+    const everyone = [...new Set([...contacts.values()].flat())];
+    if (everyone.length === 0) {
+      return;
+    }
+    const views = new Map(
+      (await this.viewsOf(manager, everyone)).map((view) => [view.userId, view]),
+    );
+    for (const connection of connections) {
+      for (const contact of contacts.get(connection.userId) ?? []) {
+        const view = views.get(contact);
+        if (view) {
+          connection.send('presence', view);
+        }
+      }
     }
   }
 

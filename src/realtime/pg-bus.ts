@@ -129,11 +129,25 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /** Broadcasts `payload` on `channel` when `manager`'s transaction commits. */
-  async publish(manager: EntityManager, channel: BusChannel, payload: string): Promise<void> {
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+  publish(manager: EntityManager, channel: BusChannel, payload: string): Promise<void> {
+    return this.publishAll(manager, channel, [payload]);
+  }
+
+  /** Broadcasts the payloads, in order, on `channel` when `manager`'s transaction commits. */
+  async publishAll(manager: EntityManager, channel: BusChannel, payloads: string[]): Promise<void> {
+    if (payloads.some((payload) => Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)) {
       throw new Error(`Bus payload on ${channel} is over ${MAX_PAYLOAD_BYTES} bytes`);
     }
-    await manager.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    if (payloads.length === 1) {
+      await manager.query('SELECT pg_notify($1, $2)', [channel, payloads[0]]);
+    } else if (payloads.length > 1) {
+      await manager.query(
+        `SELECT count(pg_notify($1, payload))
+           FROM (SELECT payload FROM unnest($2::text[]) WITH ORDINALITY AS t (payload, n)
+                  ORDER BY n) AS ordered`,
+        [channel, payloads],
+      );
+    }
   }
 
   /** Sends a message to one instance; resolves once it is committed to that mailbox. */

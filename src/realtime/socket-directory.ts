@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
+import { BatchOutcome, Coalescer } from '../common/coalescer';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql, withoutWaitingForDisk } from '../database/sql';
@@ -12,6 +13,21 @@ import { lockUsers } from './user-locks';
 
 /** Reconcile the table with this instance's sockets every this many heartbeats. */
 const RECONCILE_EVERY = 6;
+
+/**
+ * Inserts the sockets ($1, of users $2) that keep each user within the cap ($4) counted over
+ * every instance; several of one user in a batch are counted in the order given.
+ */
+const CLAIM_SQL = `
+  INSERT INTO sockets (id, instance_id, user_id)
+  SELECT w.id, $3, w.user_id
+    FROM (SELECT id, user_id, row_number() OVER (PARTITION BY user_id ORDER BY n) AS k
+            FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS t (id, user_id, n)) AS w
+   WHERE (SELECT count(*) FROM sockets s WHERE s.user_id = w.user_id) + w.k <= $4
+  RETURNING id`;
+
+const tooManySockets = () =>
+  new AppError('rate_limited', 'TOO_MANY_SOCKETS', 'Too many open sockets for this user');
 
 /** A socket as the directory knows it (claimed before the socket itself exists). */
 export type SocketRef = Pick<Connection, 'id' | 'userId'>;
@@ -27,6 +43,9 @@ export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) 
 export class SocketDirectory {
   private readonly changeHandlers: SocketsChangedHandler[] = [];
   private beats = 0;
+  /** Upgrades and closes arriving together share one transaction. */
+  private readonly claims = new Coalescer<SocketRef, void>((sockets) => this.claimAll(sockets));
+  private readonly releases = new Coalescer<SocketRef, void>((sockets) => this.releaseAll(sockets));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,39 +83,59 @@ export class SocketDirectory {
   }
 
   /** Counts a new socket, or refuses it when the user already has the most allowed anywhere. */
-  async claim(socket: SocketRef): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await withoutWaitingForDisk(manager);
-      await lockUsers(manager, [socket.userId]);
-      const counted = await sql(
-        manager,
-        `INSERT INTO sockets (id, instance_id, user_id)
-         SELECT $1, $2, $3 WHERE (SELECT count(*) FROM sockets WHERE user_id = $3) < $4
-         RETURNING id`,
-        [socket.id, this.instances.id, socket.userId, this.config.websocket.maxSocketsPerUser],
-      );
-      if (counted.length === 0) {
-        throw new AppError(
-          'rate_limited',
-          'TOO_MANY_SOCKETS',
-          'Too many open sockets for this user',
-        );
-      }
-      await this.changed(manager, [socket.userId]);
-    });
+  claim(socket: SocketRef): Promise<void> {
+    return this.claims.add(socket);
   }
 
-  async release(socket: SocketRef): Promise<void> {
+  release(socket: SocketRef): Promise<void> {
+    return this.releases.add(socket);
+  }
+
+  private async claimAll(sockets: SocketRef[]): Promise<BatchOutcome<void>[]> {
+    const counted = await this.dataSource.transaction(async (manager) => {
+      await withoutWaitingForDisk(manager);
+      await lockUsers(
+        manager,
+        sockets.map((socket) => socket.userId),
+      );
+      const rows = await sql<{ id: string }>(manager, CLAIM_SQL, [
+        sockets.map((socket) => socket.id),
+        sockets.map((socket) => socket.userId),
+        this.instances.id,
+        this.config.websocket.maxSocketsPerUser,
+      ]);
+      const ids = new Set(rows.map((row) => row.id));
+      await this.changed(
+        manager,
+        sockets.filter((socket) => ids.has(socket.id)).map((socket) => socket.userId),
+      );
+      return ids;
+    });
+    return sockets.map((socket) =>
+      counted.has(socket.id)
+        ? { ok: true, value: undefined }
+        : { ok: false, error: tooManySockets() },
+    );
+  }
+
+  private async releaseAll(sockets: SocketRef[]): Promise<BatchOutcome<void>[]> {
     await this.dataSource.transaction(async (manager) => {
       await withoutWaitingForDisk(manager);
-      await lockUsers(manager, [socket.userId]);
-      const gone = await sql(manager, 'DELETE FROM sockets WHERE id = $1 RETURNING id', [
-        socket.id,
-      ]);
-      if (gone.length > 0) {
-        await this.changed(manager, [socket.userId]);
-      }
+      await lockUsers(
+        manager,
+        sockets.map((socket) => socket.userId),
+      );
+      const gone = await sql<{ user_id: string }>(
+        manager,
+        'DELETE FROM sockets WHERE id = ANY($1::uuid[]) RETURNING user_id',
+        [sockets.map((socket) => socket.id)],
+      );
+      await this.changed(
+        manager,
+        gone.map((row) => row.user_id),
+      );
     });
+    return sockets.map(() => ({ ok: true, value: undefined }));
   }
 
   /**
