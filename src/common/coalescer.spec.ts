@@ -1,0 +1,65 @@
+import { BatchOutcome, Coalescer } from './coalescer';
+
+describe('Coalescer', () => {
+  it('runs a lone item at once, and items added meanwhile together in the next batch', async () => {
+    const batches: number[][] = [];
+    let release = () => {};
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      batches.push(items);
+      if (batches.length === 1) {
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return items.map((item) => ({ ok: true, value: item * 10 }));
+    });
+    const first = coalescer.add(1);
+    const later = [coalescer.add(2), coalescer.add(3), coalescer.add(4)];
+    expect(batches).toEqual([[1]]);
+    release();
+    await expect(first).resolves.toBe(10);
+    await expect(Promise.all(later)).resolves.toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('answers each item with its own outcome', async () => {
+    const coalescer = new Coalescer<number, number>((items) =>
+      Promise.resolve(
+        items.map((item): BatchOutcome<number> =>
+          item % 2 === 0
+            ? { ok: true, value: item }
+            : { ok: false, error: new Error(`odd ${item}`) },
+        ),
+      ),
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((item) => coalescer.add(item)));
+    expect(results).toEqual([
+      { status: 'rejected', reason: new Error('odd 1') },
+      { status: 'fulfilled', value: 2 },
+      { status: 'rejected', reason: new Error('odd 3') },
+    ]);
+  });
+
+  it('fails every item of a failed batch, and goes on with the next', async () => {
+    let calls = 0;
+    const coalescer = new Coalescer<number, number>((items) => {
+      calls += 1;
+      return calls === 1
+        ? Promise.reject(new Error('database down'))
+        : Promise.resolve(items.map((item) => ({ ok: true, value: item })));
+    });
+    const failed = [coalescer.add(1), coalescer.add(2)];
+    await expect(failed[0]).rejects.toThrow('database down');
+    await expect(failed[1]).resolves.toBe(2);
+    await expect(coalescer.add(3)).resolves.toBe(3);
+  });
+
+  it('keeps batches within the maximum size', async () => {
+    const sizes: number[] = [];
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      sizes.push(items.length);
+      await new Promise((resolve) => setImmediate(resolve));
+      return items.map((item) => ({ ok: true, value: item }));
+    }, 2);
+    await Promise.all([1, 2, 3, 4, 5].map((item) => coalescer.add(item)));
+    expect(sizes).toEqual([1, 2, 2]);
+  });
+});
