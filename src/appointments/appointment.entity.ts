@@ -48,6 +48,19 @@ export interface AppointmentView {
   updatedAt: string;
 }
 
+/** An instant as `Date.prototype.toISOString` writes it (both truncate to the millisecond). */
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The contract's shape straight from SQL, for reads of many rows: no entity to build, no dates
+ * to parse and format again.
+ */
+export const APPOINTMENT_VIEW_COLUMNS = `
+  id, patient_id AS "patientId", clinician_id AS "clinicianId",
+  ${iso('starts_at')} AS "startsAt", ${iso('ends_at')} AS "endsAt", status, reason, version,
+  ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
+
 export function toAppointmentView(a: Appointment): AppointmentView {
   return {
     id: a.id,

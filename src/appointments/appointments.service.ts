@@ -14,7 +14,12 @@ import { retryOnDeadlock } from '../database/deadlock-retry';
 import { sql } from '../database/sql';
 import { AppointmentAccessService } from './appointment-access.service';
 import { AppointmentStatus, canTransition } from './appointment-status';
-import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
+import {
+  Appointment,
+  APPOINTMENT_VIEW_COLUMNS,
+  AppointmentView,
+  toAppointmentView,
+} from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { changeStatus } from './status-change';
 import { assertBookableSlot } from './booking-rules';
@@ -47,33 +52,37 @@ export class AppointmentsService {
     cursor: string | undefined,
     limit: number,
   ): Promise<Page<AppointmentView>> {
-    const query = this.dataSource
-      .getRepository(Appointment)
-      .createQueryBuilder('a')
-      .orderBy('a.startsAt', 'ASC')
-      .addOrderBy('a.id', 'ASC')
-      .limit(limit + 1);
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where: string[] = [];
     if (caller.role !== 'admin') {
-      query.andWhere('(a.patientId = :me OR a.clinicianId = :me)', { me: caller.userId });
+      const me = param(caller.userId);
+      where.push(`(patient_id = ${me} OR clinician_id = ${me})`);
     }
     if (filter.from) {
-      query.andWhere('a.startsAt >= :from', { from: filter.from });
+      where.push(`starts_at >= ${param(filter.from)}`);
     }
     if (filter.to) {
-      query.andWhere('a.startsAt < :to', { to: filter.to });
+      where.push(`starts_at < ${param(filter.to)}`);
     }
     if (filter.status) {
-      query.andWhere('a.status = :status', { status: filter.status });
+      where.push(`status = ${param(filter.status)}`);
     }
     if (cursor) {
       const key = decodeCursor(cursor, { startsAt: 'timestamp', id: 'uuid' });
-      query.andWhere('(a.startsAt, a.id) > (:startsAt::timestamptz, :id::uuid)', key);
+      where.push(`(starts_at, id) > (${param(key.startsAt)}::timestamptz, ${param(key.id)}::uuid)`);
     }
-    const page = toPage(await query.getMany(), limit, (last) => ({
-      startsAt: last.startsAt.toISOString(),
-      id: last.id,
-    }));
-    return { items: page.items.map(toAppointmentView), nextCursor: page.nextCursor };
+    const rows = await sql<AppointmentView>(
+      this.dataSource.manager,
+      `SELECT ${APPOINTMENT_VIEW_COLUMNS} FROM appointments
+        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY starts_at, id LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    return toPage(rows, limit, (last) => ({ startsAt: last.startsAt, id: last.id }));
   }
 
   /**

@@ -3,6 +3,7 @@ import { CreateAppointments1764000000001 } from '../../migrations/1764000000001-
 import { CreateAuditLog1764000000002 } from '../../migrations/1764000000002-CreateAuditLog';
 import { CreateNotificationsAndReminders1764000000003 } from '../../migrations/1764000000003-CreateNotificationsAndReminders';
 import { CreateInstancesAndVisitRooms1764000000004 } from '../../migrations/1764000000004-CreateInstancesAndVisitRooms';
+import { NotificationPushCarriesTheNotification1764000000005 } from '../../migrations/1764000000005-NotificationPushCarriesTheNotification';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateAuditLog1764000000002,
   CreateNotificationsAndReminders1764000000003,
   CreateInstancesAndVisitRooms1764000000004,
+  NotificationPushCarriesTheNotification1764000000005,
 ];

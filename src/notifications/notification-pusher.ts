@@ -2,14 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
+import type { NotificationView } from './notification.entity';
 import { NotificationsService, PushItem } from './notifications.service';
+
+/** What the database announces when a notification commits (see the migrations). */
+interface Announced {
+  userId: string;
+  seq: number;
+  id: string;
+  /** Left out when it would not fit in a NOTIFY; then it is read by id. */
+  view?: NotificationView;
+}
 
 /** A transaction that began this long before the listener dropped may have committed after. */
 const CATCH_UP_MARGIN_MS = 60_000;
 
 /**
  * Pushes each committed notification to every socket of its recipient on this instance. The
- * database announces the id on commit (see the notifications migration), so a crash between
+ * database announces it on commit (see the notifications migrations), so a crash between
  * commit and push loses nothing: the inbox and `notifications.sync` have it. If the bus
  * listener drops, what was committed meanwhile is read back from the table and pushed.
  */
@@ -27,9 +37,15 @@ export class NotificationPusher {
     bus: PgBus,
     instances: InstanceRegistry,
   ) {
-    bus.on('televisit_notifications', (id) => {
+    bus.on('televisit_notifications', (payload) => {
+      const announced = JSON.parse(payload) as Announced;
+      if (this.registry.forUser(announced.userId).length === 0) {
+        return; // no socket of theirs here
+      }
       void this.enqueue(async () => {
-        const found = await this.notifications.findForPush(id);
+        const found = announced.view
+          ? { userId: announced.userId, seq: announced.seq, view: announced.view }
+          : await this.notifications.findForPush(announced.id);
         if (found) {
           this.push(found);
         }

@@ -487,6 +487,19 @@ describe('appointments (e2e)', () => {
       expect(all).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
     });
 
+    it('lists each appointment in the same shape, to the millisecond, as reading it alone', async () => {
+      const [patient, clinician] = await Promise.all([newPatient(), newClinician()]);
+      const one = await booked(patient, {
+        clinicianId: clinician.id,
+        ...at(minutesFromNow(5 * 24 * 60), 0),
+        reason: 'Rash',
+      });
+      const alone = await t.api.get(`/api/appointments/${one.id}`, { token: patient.token });
+      const list = await t.api.get('/api/appointments', { token: patient.token });
+      expect(list.body).toEqual({ items: [alone.body], nextCursor: null });
+      expect(alone.body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    });
+
     it('is ordered by startsAt, whatever the booking order', async () => {
       const [patient, clinician] = await Promise.all([newPatient(), newClinician()]);
       const base = minutesFromNow(5 * 24 * 60);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotificationPusher } from '../../src/notifications/notification-pusher';
 import { loginAdmin, makePatient, makeStaff, slot, TestUser } from '../support/factories';
+import { connectTestDatabase } from '../support/pg';
 import { Frame, SignalingClient } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { connect, expectAck, makeVisit } from '../support/visits';
@@ -176,6 +177,25 @@ describe('notifications (e2e)', () => {
       expect(view.data).toEqual(about(booked, patient));
       await expectNothingOn(...patientSockets, bystanderSocket, adminSocket);
       await expect(inbox(patient)).resolves.toEqual([]);
+    });
+
+    it('a notification too large to ride in the announcement is still pushed, read by id', async () => {
+      const patient = await newPatient();
+      const socket = await connect(t, patient);
+      const db = await connectTestDatabase();
+      const note = 'x'.repeat(9_000);
+      try {
+        await db.query(
+          `INSERT INTO notifications (user_id, type, data)
+           VALUES ($1, 'appointment.created', jsonb_build_object('note', $2::text))`,
+          [patient.id, note],
+        );
+      } finally {
+        await db.end();
+      }
+      const frame = await socket.next('notification');
+      expect(frame.data).toMatchObject({ type: 'appointment.created', data: { note } });
+      expect(await inbox(patient)).toEqual([frame.data]);
     });
 
     it('appointment.created: a clinician books for a patient, the patient is told', async () => {

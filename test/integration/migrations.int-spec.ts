@@ -19,6 +19,7 @@ const TABLES_BY_MIGRATION = [
     'visit_signal_queue',
     'instance_messages',
   ],
+  [], // the notification push carries the notification
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
