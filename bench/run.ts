@@ -449,56 +449,84 @@ async function restScenarios(db: Client, televisit: Server) {
   }
 }
 
+/**
+ * Logins (8 connections in a closed loop, each on its own account, so none is throttled) while
+ * the realistic relay load runs. The event loop's longest stall is read every window while
+ * both run; the first window, with the load generators starting, is left out.
+ */
 async function loginScenario(db: Client, televisit: Server) {
-  const email = `bench-login-${randomBytes(4).toString('hex')}@bench.test`;
   const password = 'bench-login-password';
-  const registered = await fetch(`${televisit.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password, displayName: 'Bench Login' }),
-  });
-  if (registered.status !== 201) {
-    throw new Error(`register failed: ${registered.status}`);
-  }
-  const visits = await seedVisits(db, secret, 10);
-  await televisit.probe(); // resets the event-loop delay record
+  const accounts = await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      const email = `bench-login-${randomBytes(4).toString('hex')}@bench.test`;
+      const registered = await fetch(`${televisit.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password, displayName: 'Bench Login' }),
+      });
+      if (registered.status !== 201) {
+        throw new Error(`register failed: ${registered.status}`);
+      }
+      return email;
+    }),
+  );
+  const visits = await seedVisits(db, secret, P.realisticVisits);
   const peak = sampleRss(televisit);
-  const login = {
-    method: 'POST',
-    path: '/api/auth/login',
-    body: JSON.stringify({ email, password }),
-  };
-  type Run = { requestsPerSecond: number; p99Ms: number };
+  type Run = { requestsPerSecond: number; p99Ms: number; statuses?: Record<string, number> };
+  let loading = true;
+  const stalls: number[] = [];
+  const sampling = (async () => {
+    await televisit.probe();
+    while (loading) {
+      await sleep(P.windowMs);
+      stalls.push((await televisit.probe()).loopMaxMs);
+    }
+  })();
   const [logins, traffic] = await Promise.all([
     runLoad<{ runs: Run[] }>('bench/load/http.ts', {
       url: televisit.url,
-      requests: Array.from({ length: 8 }, () => [login]),
+      requests: accounts.map((email) => [
+        { method: 'POST', path: '/api/auth/login', body: JSON.stringify({ email, password }) },
+      ]),
       warmupMs: P.warmupMs,
       windowMs: P.windowMs,
       runs: P.runs,
     }),
-    relay('televisit', televisit.url, televisit.url, visits, 'closed'),
-  ]);
-  const probe = await televisit.probe();
-  const scenario = 'login (argon2id) with relay traffic alongside';
+    relay('televisit', televisit.url, televisit.url, visits, 'realistic'),
+  ]).finally(() => (loading = false));
+  await sampling;
+  const scenario = `login (argon2id), 8 at a time, with the realistic relay load of ${P.realisticVisits} visits alongside`;
   add({
     scenario,
     measure: 'logins/s',
     unit: '1/s',
     televisit: of(logins.runs, (r) => r.requestsPerSecond),
-    note: `peak RSS ${Math.round(peak.stop() / 2 ** 20)} MiB`,
+    note: `peak RSS ${Math.round(peak.stop() / 2 ** 20)} MiB; ${answered(logins.runs)}`,
   });
   add(
     {
       scenario,
-      measure: 'longest event-loop stall',
+      measure: 'longest event-loop stall per window',
       unit: 'ms',
-      televisit: spread([probe.loopMaxMs]),
+      televisit: spread(stalls.slice(1, -1)),
       goal: '≤ 20 ms',
-      note: `relay p99 meanwhile ${of(traffic.runs as RelayRun[], (r) => r.p99Ms).median.toFixed(1)} ms`,
+      note: `relay p99 one-way meanwhile ${of(traffic.runs as RelayRun[], (r) => r.p99Ms).median.toFixed(1)} ms`,
     },
     (_ratio, value) => value <= 20,
   );
+}
+
+/** How many requests of the runs were answered, by status. */
+function answered(runs: { statuses?: Record<string, number> }[]): string {
+  const total: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [status, n] of Object.entries(run.statuses ?? {})) {
+      total[status] = (total[status] ?? 0) + n;
+    }
+  }
+  return Object.entries(total)
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ');
 }
 
 async function fanoutScenario(db: Client, televisit: Server) {

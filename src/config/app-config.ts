@@ -18,6 +18,8 @@ export interface AppConfig {
     maxFailuresPerAccount: number;
     maxFailuresPerAddress: number;
   };
+  /** argon2 computations run at once; the rest wait (default: one fewer than the cores). */
+  passwordHashConcurrency: number;
   /** Express `trust proxy` value: how many proxy hops to believe X-Forwarded-For from. */
   trustProxyHops: number;
   idempotencyKeyTtlHours: number;

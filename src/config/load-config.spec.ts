@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DEVELOPMENT_JWT_SECRET } from './app-config';
 import { AggregateConfigError, ConfigError, loadConfig } from './load-config';
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       adminEmail: undefined,
       adminPassword: undefined,
       loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
+      passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
       trustProxyHops: 0,
       idempotencyKeyTtlHours: 24,
       instances: { heartbeatMs: 10_000, deadAfterMs: 30_000 },

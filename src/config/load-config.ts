@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { AppConfig, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_MARKER } from './app-config';
 
 /** A setting that cannot be used. The message always starts with the variable's name. */
@@ -82,6 +83,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
         0,
       ),
     },
+    passwordHashConcurrency: read(
+      () =>
+        integer(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
+      1,
+    ),
     trustProxyHops: read(() => integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10), 0),
     idempotencyKeyTtlHours: read(() => integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 720), 0),
     websocket: {
