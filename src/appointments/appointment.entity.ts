@@ -48,6 +48,12 @@ export interface AppointmentView {
   updatedAt: string;
 }
 
+/** Every column, named as the entity's fields (what `RETURNING` gives back as an Appointment). */
+export const APPOINTMENT_COLUMNS = `
+  id, patient_id AS "patientId", clinician_id AS "clinicianId", starts_at AS "startsAt",
+  ends_at AS "endsAt", status, reason, version, created_at AS "createdAt",
+  updated_at AS "updatedAt"`;
+
 /** An instant as `Date.prototype.toISOString` writes it (both truncate to the millisecond). */
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

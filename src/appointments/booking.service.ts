@@ -6,11 +6,17 @@ import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { Clock } from '../common/clock';
 import { retryOnDeadlock } from '../database/deadlock-retry';
+import { sql } from '../database/sql';
 import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { noticesForChange } from './appointment-notices';
 import { scheduleReminders } from './reminders';
-import { Appointment, AppointmentView, toAppointmentView } from './appointment.entity';
+import {
+  Appointment,
+  APPOINTMENT_COLUMNS,
+  AppointmentView,
+  toAppointmentView,
+} from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { assertBookableSlot } from './booking-rules';
 import { lockDiaries } from './diary-locks';
@@ -119,19 +125,37 @@ export class BookingService {
         if (claimKey && !(await claimKey(id, manager))) {
           throw new KeyAlreadyClaimed();
         }
-        const [clinician, patient] = await Promise.all([
-          this.users.findActive(request.clinicianId, 'clinician', manager),
-          this.users.findActive(request.patientId, 'patient', manager),
-        ]);
-        if (!clinician) {
+        const names = await this.users.activeNames(
+          [
+            { id: request.clinicianId, role: 'clinician' },
+            { id: request.patientId, role: 'patient' },
+          ],
+          manager,
+        );
+        const clinician = names.get(request.clinicianId);
+        const patient = names.get(request.patientId);
+        if (clinician === undefined) {
           throw AppointmentsErrors.unknownParty('clinician');
         }
-        if (!patient) {
+        if (patient === undefined) {
           throw AppointmentsErrors.unknownParty('patient');
         }
-        const repo = manager.getRepository(Appointment);
         await lockDiaries(manager, [request.clinicianId, request.patientId]);
-        await translateOverlap(() => repo.insert({ id, ...request }));
+        const [appointment] = await translateOverlap(() =>
+          sql<Appointment>(
+            manager,
+            `INSERT INTO appointments (id, clinician_id, patient_id, starts_at, ends_at, reason)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${APPOINTMENT_COLUMNS}`,
+            [
+              id,
+              request.clinicianId,
+              request.patientId,
+              request.startsAt,
+              request.endsAt,
+              request.reason,
+            ],
+          ),
+        );
         await this.audit.record(
           {
             actorId: caller.userId,
@@ -143,13 +167,14 @@ export class BookingService {
           },
           manager,
         );
-        const appointment = await repo.findOneByOrFail({ id });
-        await scheduleReminders(manager, id, appointment.startsAt, this.clock.now());
+        await scheduleReminders(manager, id, appointment.startsAt, this.clock.now(), {
+          isNew: true,
+        });
         await this.notifications.add(
           manager,
           noticesForChange('appointment.created', appointment, caller.userId, {
-            patient: patient.displayName,
-            clinician: clinician.displayName,
+            patient,
+            clinician,
           }),
         );
         return toAppointmentView(appointment);

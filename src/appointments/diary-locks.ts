@@ -9,9 +9,10 @@ import type { EntityManager } from 'typeorm';
  * The constraints still decide who gets the slot; this only keeps the losers from deadlocking.
  */
 export async function lockDiaries(manager: EntityManager, userIds: string[]): Promise<void> {
-  for (const userId of [...new Set(userIds)].sort()) {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `appointments:diary:${userId}`,
-    ]);
-  }
+  // One statement; the ordered subquery takes the locks in that order.
+  await manager.query(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended('appointments:diary:' || id, 0)))
+       FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS id ORDER BY id) AS ordered`,
+    [userIds],
+  );
 }

@@ -16,18 +16,24 @@ export async function scheduleReminders(
   appointmentId: string,
   startsAt: Date,
   now: Date,
+  options: { isNew?: boolean } = {},
 ): Promise<void> {
-  await cancelReminders(manager, appointmentId);
-  for (const { kind, beforeMs } of REMINDERS) {
-    const dueAt = new Date(startsAt.getTime() - beforeMs);
-    if (dueAt.getTime() > now.getTime()) {
-      await manager.query(
-        `INSERT INTO appointment_reminders (appointment_id, kind, due_at) VALUES ($1, $2, $3)
-         ON CONFLICT (appointment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, sent_at = NULL`,
-        [appointmentId, kind, dueAt],
-      );
-    }
+  if (!options.isNew) {
+    await cancelReminders(manager, appointmentId);
   }
+  const due = REMINDERS.map(({ kind, beforeMs }) => ({
+    kind,
+    dueAt: new Date(startsAt.getTime() - beforeMs),
+  })).filter(({ dueAt }) => dueAt.getTime() > now.getTime());
+  if (due.length === 0) {
+    return;
+  }
+  await manager.query(
+    `INSERT INTO appointment_reminders (appointment_id, kind, due_at)
+     SELECT $1, kind, due_at FROM unnest($2::text[], $3::timestamptz[]) AS t (kind, due_at)
+     ON CONFLICT (appointment_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, sent_at = NULL`,
+    [appointmentId, due.map((d) => d.kind), due.map((d) => d.dueAt)],
+  );
 }
 
 /** Removes the reminders not yet sent (cancel, no-show, or before rescheduling). */

@@ -32,11 +32,12 @@ export class NotificationsService {
     if (notices.length === 0) {
       return;
     }
-    for (const userId of [...new Set(notices.map((n) => n.userId))].sort()) {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `notifications:${userId}`,
-      ]);
-    }
+    // One statement; the ordered subquery takes the locks in that order.
+    await manager.query(
+      `SELECT count(pg_advisory_xact_lock(hashtextextended('notifications:' || id, 0)))
+         FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS id ORDER BY id) AS ordered`,
+      [notices.map((n) => n.userId)],
+    );
     await manager.query(
       `INSERT INTO notifications (user_id, type, data)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
