@@ -2,9 +2,9 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { createLogger, PinoLoggerService, requestLogging } from './common/logging';
 import { join } from 'node:path';
 import { projectRoot } from './common/project-root';
 import { createValidationPipe } from './common/validation';
@@ -21,9 +21,12 @@ export async function createApp(
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = createLogger(config);
+  app.useLogger(new PinoLoggerService(logger));
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxyHops);
+  // First, so even a body the parser refuses is logged with its id.
+  app.use(requestLogging(logger));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   // The demo page and the compiled reference client it imports (`npm run build` makes it).
   app.useStaticAssets(join(projectRoot(), 'dist', 'client'), { prefix: '/demo/client/' });

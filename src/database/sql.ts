@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * Runs SQL and returns its rows. TypeORM answers `[rows, count]` for UPDATE and DELETE but
@@ -9,6 +11,12 @@ export async function sql<T>(
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
+  if (!manager.queryRunner) {
+    // Outside a transaction, straight to the pool: TypeORM would build (and tear down) a query
+    // runner around every statement, which costs about as much as the statement itself.
+    const pool = (manager.connection.driver as PostgresDriver).master as Pool;
+    return (await pool.query(text, params)).rows as T[];
+  }
   const result: unknown = await manager.query(text, params);
   if (
     Array.isArray(result) &&
