@@ -24,6 +24,8 @@ export async function createApp(
   const logger = createLogger(config);
   app.useLogger(new PinoLoggerService(logger));
   app.disable('x-powered-by');
+  // No automatic weak ETags (a hash of every body): appointments carry their version as ETag.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxyHops);
   // First, so even a body the parser refuses is logged with its id.
   app.use(requestLogging(logger));

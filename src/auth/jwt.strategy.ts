@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AccessTokenClaims, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from './access-tokens';
 import { AuthErrors } from './auth.errors';
 import type { Caller, RequestOrigin } from './caller';
-import { SessionsService } from './sessions.service';
+import { ActiveSession, SessionsService } from './sessions.service';
 
 /** What passport-jwt calls on the per-attempt copy of the strategy. */
 interface StrategyAttempt {
@@ -18,9 +18,18 @@ interface StrategyAttempt {
   authenticate(request: IncomingMessage, options: object): void;
 }
 
+/** Verified tokens remembered at most; past this, the oldest is forgotten first. */
+const MAX_VERIFIED = 10_000;
+
+/** A token's claims, with its expiry (seconds since the epoch). */
+type VerifiedClaims = AccessTokenClaims & { exp: number };
+
 /**
  * Verifies access tokens with passport-jwt (one fixed algorithm, issuer and audience), then
  * checks the login is still live, so logout and disabling take effect on the next request.
+ *
+ * A token is used for every request of its life: once verified, its claims are remembered
+ * (until it expires) and it is not verified again. The login check still runs every time.
  *
  * The strategy is driven directly rather than through passport's process-wide registry, so
  * several app instances in one process (tests, the multi-instance suite) never share one.
@@ -29,36 +38,65 @@ interface StrategyAttempt {
 export class JwtStrategy {
   private readonly fromHeader: Strategy;
   private readonly fromHeaderOrQuery: Strategy;
+  private readonly headerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+  private readonly headerOrQueryToken = ExtractJwt.fromExtractors([
+    this.headerToken,
+    ExtractJwt.fromUrlQueryParameter('access_token'),
+  ]);
+  private readonly verified = new Map<string, VerifiedClaims>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly sessions: SessionsService,
   ) {
-    const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
-    this.fromHeader = this.strategy(config, bearer);
+    this.fromHeader = this.strategy(config, this.headerToken);
     // Browsers cannot set headers on a WebSocket upgrade; only there may the token ride the URL.
-    this.fromHeaderOrQuery = this.strategy(
-      config,
-      ExtractJwt.fromExtractors([bearer, ExtractJwt.fromUrlQueryParameter('access_token')]),
-    );
+    this.fromHeaderOrQuery = this.strategy(config, this.headerOrQueryToken);
   }
 
   /** The caller behind a request's bearer token, or an AppError saying why there is none. */
-  authenticate(
+  async authenticate(
     request: IncomingMessage,
     origin: RequestOrigin,
     options: { allowQueryToken?: boolean } = {},
   ): Promise<Caller> {
+    const token = (options.allowQueryToken ? this.headerOrQueryToken : this.headerToken)(request);
+    const known = token ? this.verified.get(token) : undefined;
+    if (known && known.exp * 1000 > Date.now()) {
+      return { ...(await this.validate(known)), ...origin };
+    }
+    const { session, claims } = await this.verify(request, options);
+    if (token) {
+      this.remember(token, claims);
+    }
+    return { ...session, ...origin };
+  }
+
+  private verify(
+    request: IncomingMessage,
+    options: { allowQueryToken?: boolean },
+  ): Promise<{ session: ActiveSession; claims: VerifiedClaims }> {
     const strategy = options.allowQueryToken ? this.fromHeaderOrQuery : this.fromHeader;
-    return new Promise<Caller>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const attempt = Object.create(strategy) as StrategyAttempt;
-      attempt.success = (session) =>
-        resolve({ ...(session as Omit<Caller, keyof RequestOrigin>), ...origin });
+      attempt.success = (verified) =>
+        resolve(verified as { session: ActiveSession; claims: VerifiedClaims });
       attempt.fail = (info) => reject(toAuthError(info));
       // Our own refusals, or a failure to check (the database down): not a bad token.
       attempt.error = (error) => reject(error instanceof Error ? error : new Error(String(error)));
       attempt.authenticate(request, {});
     });
+  }
+
+  private remember(token: string, claims: VerifiedClaims): void {
+    this.verified.delete(token);
+    this.verified.set(token, claims);
+    if (this.verified.size > MAX_VERIFIED) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) {
+        this.verified.delete(oldest);
+      }
+    }
   }
 
   private strategy(config: AppConfig, jwtFromRequest: JwtFromRequestFunction): Strategy {
@@ -72,16 +110,16 @@ export class JwtStrategy {
         issuer: JWT_ISSUER,
         audience: JWT_AUDIENCE,
       },
-      (claims: AccessTokenClaims, done: VerifiedCallback) => {
+      (claims: VerifiedClaims, done: VerifiedCallback) => {
         this.validate(claims).then(
-          (session) => done(null, session),
+          (session) => done(null, { session, claims }),
           (error: unknown) => done(error),
         );
       },
     );
   }
 
-  private async validate(claims: AccessTokenClaims) {
+  private async validate(claims: AccessTokenClaims): Promise<ActiveSession> {
     if (!isUuid(claims.sid) || !isUuid(claims.sub)) {
       throw AuthErrors.invalidToken();
     }

@@ -1,7 +1,7 @@
 import { sign } from 'jsonwebtoken';
 import { loginAdmin, makePatient, makeStaff, PASSWORD, uniqueEmail } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
-import { expiredCopyOf } from '../support/tokens';
+import { claimsOf, copyExpiringIn, expiredCopyOf } from '../support/tokens';
 
 describe('accounts and tokens (e2e)', () => {
   let t: TestApp;
@@ -111,6 +111,17 @@ describe('accounts and tokens (e2e)', () => {
       const patient = await makePatient(t.api);
       const expired = expiredCopyOf(patient.token);
       const res = await t.api.get('/api/users/me', { token: expired });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('TOKEN_EXPIRED');
+    });
+
+    it('a token accepted before is refused with TOKEN_EXPIRED once it expires', async () => {
+      const patient = await makePatient(t.api);
+      const shortLived = copyExpiringIn(patient.token, 2);
+      expect((await t.api.get('/api/users/me', { token: shortLived })).status).toBe(200);
+      const expiresAt = claimsOf(shortLived).exp * 1000;
+      await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
+      const res = await t.api.get('/api/users/me', { token: shortLived });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('TOKEN_EXPIRED');
     });
