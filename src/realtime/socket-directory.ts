@@ -5,7 +5,7 @@ import { AppError } from '../common/app-error';
 import { BatchOutcome, Coalescer } from '../common/coalescer';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { sql, withoutWaitingForDisk } from '../database/sql';
+import { sql } from '../database/sql';
 import type { Connection } from './connection';
 import { ConnectionRegistry } from './connection-registry';
 import { InstanceRegistry } from './instance-registry';
@@ -93,10 +93,10 @@ export class SocketDirectory {
 
   private async claimAll(sockets: SocketRef[]): Promise<BatchOutcome<void>[]> {
     const counted = await this.dataSource.transaction(async (manager) => {
-      await withoutWaitingForDisk(manager);
       await lockUsers(
         manager,
         sockets.map((socket) => socket.userId),
+        { withoutWaitingForDisk: true },
       );
       const rows = await sql<{ id: string }>(manager, CLAIM_SQL, [
         sockets.map((socket) => socket.id),
@@ -120,10 +120,10 @@ export class SocketDirectory {
 
   private async releaseAll(sockets: SocketRef[]): Promise<BatchOutcome<void>[]> {
     await this.dataSource.transaction(async (manager) => {
-      await withoutWaitingForDisk(manager);
       await lockUsers(
         manager,
         sockets.map((socket) => socket.userId),
+        { withoutWaitingForDisk: true },
       );
       const gone = await sql<{ user_id: string }>(
         manager,
