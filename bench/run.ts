@@ -700,10 +700,11 @@ function write(durationMs: number) {
     ...rows.filter((r) => r.note).map((r) => `- ${r.scenario}, ${r.measure}: ${r.note}`),
     '',
   ].join('\n');
-  writeFileSync(join(dir, `${when.slice(0, 10)}-${mode}.md`), markdown);
-  console.log(
-    `\n${table(rows)}\n\nWrote bench/results/latest.json and ${when.slice(0, 10)}-${mode}.md`,
-  );
+  // The dated report is the committed record of a whole run; a partial one (--only) would
+  // overwrite it with some of the rows.
+  const name = only ? 'latest-partial.md' : `${when.slice(0, 10)}-${mode}.md`;
+  writeFileSync(join(dir, name), markdown);
+  console.log(`\n${table(rows)}\n\nWrote bench/results/latest.json and ${name}`);
 }
 
 main().catch((error: unknown) => {
