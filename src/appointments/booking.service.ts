@@ -86,7 +86,10 @@ export class BookingService {
   }
 
   private resolveParties(caller: Caller, dto: CreateAppointmentDto): BookingRequest {
-    let patientId = dto.patientId;
+    // UUIDs may come in either case; as Postgres writes them, they compare, key maps and lock
+    // alike.
+    const clinicianId = dto.clinicianId.toLowerCase();
+    let patientId = dto.patientId?.toLowerCase();
     switch (caller.role) {
       case 'patient':
         if (patientId !== undefined && patientId !== caller.userId) {
@@ -95,7 +98,7 @@ export class BookingService {
         patientId = caller.userId;
         break;
       case 'clinician':
-        if (dto.clinicianId !== caller.userId) {
+        if (clinicianId !== caller.userId) {
           throw AppointmentsErrors.bookingNotAllowed('A clinician books only in their own diary');
         }
         break;
@@ -106,7 +109,7 @@ export class BookingService {
       throw AppointmentsErrors.patientRequired();
     }
     return {
-      clinicianId: dto.clinicianId,
+      clinicianId,
       patientId,
       startsAt: dto.startsAt.toISOString(),
       endsAt: dto.endsAt.toISOString(),

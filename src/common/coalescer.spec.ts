@@ -38,18 +38,31 @@ describe('Coalescer', () => {
     ]);
   });
 
-  it('fails every item of a failed batch, and goes on with the next', async () => {
-    let calls = 0;
-    const coalescer = new Coalescer<number, number>((items) => {
-      calls += 1;
-      return calls === 1
-        ? Promise.reject(new Error('database down'))
-        : Promise.resolve(items.map((item) => ({ ok: true, value: item })));
+  it('runs each item of a failed batch again alone, so only the item at fault fails', async () => {
+    const batches: number[][] = [];
+    let release = () => {};
+    const coalescer = new Coalescer<number, number>(async (items) => {
+      batches.push(items);
+      if (batches.length === 1) {
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      if (items.includes(3)) {
+        throw new Error('3 breaks any batch it is in');
+      }
+      return items.map((item) => ({ ok: true, value: item }));
     });
-    const failed = [coalescer.add(1), coalescer.add(2)];
-    await expect(failed[0]).rejects.toThrow('database down');
-    await expect(failed[1]).resolves.toBe(2);
-    await expect(coalescer.add(3)).resolves.toBe(3);
+    const first = coalescer.add(1);
+    const rest = [2, 3, 4].map((item) => coalescer.add(item));
+    release();
+    await expect(first).resolves.toBe(1);
+    const results = await Promise.allSettled(rest);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 2 },
+      { status: 'rejected', reason: new Error('3 breaks any batch it is in') },
+      { status: 'fulfilled', value: 4 },
+    ]);
+    expect(batches).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+    await expect(coalescer.add(5)).resolves.toBe(5);
   });
 
   it('keeps batches within the maximum size', async () => {

@@ -11,7 +11,8 @@ export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unkno
  * Runs many small jobs as few batches: items added while a batch runs wait and go together in
  * the next one (up to `maxBatch`), so under load one database transaction serves many callers,
  * and alone an item goes at once. Batches run one at a time, in the order items were added.
- * When a batch fails as a whole, every item in it fails with that error.
+ * When a batch fails as a whole (a deadlock, a dropped connection, one bad item), each of its
+ * items is run again alone, so one item's trouble is not everyone's.
  */
 export class Coalescer<T, R> {
   private readonly waiting: Waiting<T, R>[] = [];
@@ -37,21 +38,34 @@ export class Coalescer<T, R> {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, this.maxBatch);
         try {
-          const outcomes = await this.run(batch.map((w) => w.item));
-          batch.forEach((w, i) => {
-            const outcome = outcomes[i];
-            if (outcome.ok) {
-              w.resolve(outcome.value);
-            } else {
-              w.reject(outcome.error);
-            }
-          });
+          settle(batch, await this.run(batch.map((w) => w.item)));
         } catch (error) {
-          batch.forEach((w) => w.reject(error));
+          if (batch.length === 1) {
+            batch[0].reject(error);
+            continue;
+          }
+          for (const waiting of batch) {
+            try {
+              settle([waiting], await this.run([waiting.item]));
+            } catch (alone) {
+              waiting.reject(alone);
+            }
+          }
         }
       }
     } finally {
       this.running = false;
     }
   }
+}
+
+function settle<T, R>(batch: Waiting<T, R>[], outcomes: BatchOutcome<R>[]): void {
+  batch.forEach((waiting, i) => {
+    const outcome = outcomes[i];
+    if (outcome.ok) {
+      waiting.resolve(outcome.value);
+    } else {
+      waiting.reject(outcome.error);
+    }
+  });
 }

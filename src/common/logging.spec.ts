@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -53,6 +54,38 @@ describe('request logging', () => {
       expect(JSON.stringify(lines)).not.toContain('secret-token');
     } finally {
       await close();
+    }
+  });
+
+  it('logs a request the client gave up on as aborted, at warn', async () => {
+    const { logger, lines } = capture('warn');
+    const app = express();
+    app.use(requestLogging(logger));
+    let arrived = () => {};
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    app.get('/slow', () => arrived()); // never answers
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const client = request({ host: '127.0.0.1', port, path: '/slow' });
+      client.on('error', () => undefined);
+      client.end();
+      await reached;
+      client.destroy();
+      for (let i = 0; i < 50 && lines.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 40,
+          msg: 'request aborted',
+          req: expect.objectContaining({ method: 'GET', url: '/slow' }),
+        }),
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

@@ -45,9 +45,12 @@ export function requestLogging(logger: Pino) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = performance.now();
     request.id = assignRequestId(request, response);
-    response.once('finish', () => {
+    // 'close' comes after 'finish', or alone when the client went away before the answer.
+    response.once('close', () => {
       const { statusCode } = response;
-      const level: Level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+      const completed = response.writableFinished;
+      const level: Level =
+        statusCode >= 500 ? 'error' : statusCode >= 400 || !completed ? 'warn' : 'info';
       if (logger.isLevelEnabled(level)) {
         logger[level](
           {
@@ -59,7 +62,7 @@ export function requestLogging(logger: Pino) {
             res: { statusCode },
             responseTime: Math.round(performance.now() - started),
           },
-          'request completed',
+          completed ? 'request completed' : 'request aborted',
         );
       }
     });

@@ -38,14 +38,16 @@ export class NotificationPusher {
     instances: InstanceRegistry,
   ) {
     bus.on('televisit_notifications', (payload) => {
-      const announced = JSON.parse(payload) as Announced;
-      if (this.registry.forUser(announced.userId).length === 0) {
+      // A bare id is what the database announced before migration 1764000000005: during a
+      // rolling upgrade (or after a rollback) both forms are in flight.
+      const announced = payload.startsWith('{') ? (JSON.parse(payload) as Announced) : undefined;
+      if (announced && this.registry.forUser(announced.userId).length === 0) {
         return; // no socket of theirs here
       }
       void this.enqueue(async () => {
-        const found = announced.view
+        const found = announced?.view
           ? { userId: announced.userId, seq: announced.seq, view: announced.view }
-          : await this.notifications.findForPush(announced.id);
+          : await this.notifications.findForPush(announced?.id ?? payload);
         if (found) {
           this.push(found);
         }
@@ -82,7 +84,10 @@ export class NotificationPusher {
 
   private push(item: PushItem): void {
     const connections = this.registry.forUser(item.userId);
-    if (this.paused || connections.length === 0) {
+    // Already pushed: a catch-up after a listener gap reads up to the newest, and the
+    // announcements held meanwhile arrive after it.
+    const already = item.seq <= (this.pushedSeq.get(item.userId) ?? 0);
+    if (this.paused || connections.length === 0 || already) {
       return;
     }
     this.pushedSeq.set(item.userId, Math.max(item.seq, this.pushedSeq.get(item.userId) ?? 0));
@@ -101,9 +106,7 @@ export class NotificationPusher {
     const here = this.forgetDisconnected();
     const since = new Date(lostAt.getTime() - CATCH_UP_MARGIN_MS);
     for (const item of await this.notifications.createdSince([...here], since)) {
-      if (item.seq > (this.pushedSeq.get(item.userId) ?? 0)) {
-        this.push(item);
-      }
+      this.push(item);
     }
   }
 }

@@ -164,6 +164,17 @@ describe('appointments (e2e)', () => {
       expect(read.headers.get('etag')).toBe('"1"');
     });
 
+    it('ids written in upper case name the same people', async () => {
+      const [patient, clinician] = await Promise.all([newPatient(), newClinician()]);
+      const res = await book(patient, {
+        clinicianId: clinician.id.toUpperCase(),
+        patientId: patient.id.toUpperCase(),
+        ...slot(24 * 60),
+      });
+      expect(outcome(res)).toEqual({ status: 201 });
+      expect(res.body).toMatchObject({ patientId: patient.id, clinicianId: clinician.id });
+    });
+
     it('a patient may name themselves as patientId; reason defaults to null', async () => {
       const [patient, clinician] = await Promise.all([newPatient(), newClinician()]);
       const appointment = await booked(patient, {

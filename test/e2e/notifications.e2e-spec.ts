@@ -198,6 +198,27 @@ describe('notifications (e2e)', () => {
       expect(await inbox(patient)).toEqual([frame.data]);
     });
 
+    it('an announcement carrying only the id (as before migration 5) is still pushed', async () => {
+      const patient = await newPatient();
+      const socket = await connect(t, patient);
+      const db = await connectTestDatabase();
+      try {
+        // As an instance still on the old trigger would: the row, then the bare id.
+        await db.query(`SET session_replication_role = replica`); // no trigger for this session
+        const { rows } = await db.query<{ id: string }>(
+          `INSERT INTO notifications (user_id, type, data)
+           VALUES ($1, 'appointment.created', '{"note": "old"}') RETURNING id`,
+          [patient.id],
+        );
+        await db.query(`SELECT pg_notify('televisit_notifications', $1)`, [rows[0].id]);
+      } finally {
+        await db.end();
+      }
+      const frame = await socket.next('notification');
+      expect(frame.data).toMatchObject({ type: 'appointment.created', data: { note: 'old' } });
+      expect(await inbox(patient)).toEqual([frame.data]);
+    });
+
     it('appointment.created: a clinician books for a patient, the patient is told', async () => {
       const [patient, clinician] = await Promise.all([newPatient(), newClinician()]);
       const patientSockets = await twoSockets(patient);
