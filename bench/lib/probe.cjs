@@ -2,7 +2,18 @@
 // collects garbage (the process runs with --expose-gc) and writes its memory, CPU time and
 // event-loop delay since the previous probe to BENCH_PROBE_FILE. Nothing in the service knows.
 const { monitorEventLoopDelay } = require('node:perf_hooks');
-const { writeFileSync } = require('node:fs');
+const { readFileSync, writeFileSync } = require('node:fs');
+
+/** The main thread's time on a core and waiting for one (ns), where Linux tells (schedstat). */
+function schedstat() {
+  try {
+    const [runNs, waitNs] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return { runNs: Number(runNs), waitNs: Number(waitNs) };
+  } catch {
+    return { runNs: 0, waitNs: 0 };
+  }
+}
+let lastSched = schedstat();
 
 const delay = monitorEventLoopDelay({ resolution: 2 });
 delay.enable();
@@ -11,6 +22,9 @@ process.on('SIGUSR2', () => {
   // CPU and event-loop figures first: the collection below must not count in them.
   const loopMaxMs = delay.max / 1e6;
   const loopP99Ms = delay.percentile(99) / 1e6;
+  const sched = schedstat();
+  const mainRunMs = (sched.runNs - lastSched.runNs) / 1e6;
+  const mainWaitMs = (sched.waitNs - lastSched.waitNs) / 1e6;
   const cpu = process.cpuUsage();
   if (globalThis.gc) {
     globalThis.gc();
@@ -27,8 +41,11 @@ process.on('SIGUSR2', () => {
       cpuAfterMicros: after.user + after.system,
       loopMaxMs,
       loopP99Ms,
+      mainRunMs,
+      mainWaitMs,
       at: process.hrtime.bigint().toString(),
     }),
   );
   delay.reset();
+  lastSched = schedstat();
 });

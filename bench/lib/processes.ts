@@ -16,6 +16,9 @@ export interface Probe {
   cpuAfterMicros: number;
   loopMaxMs: number;
   loopP99Ms: number;
+  /** Since the last probe: the main thread's time on a core, and runnable but waiting for one. */
+  mainRunMs: number;
+  mainWaitMs: number;
 }
 
 /** A measured server process (Televisit or a baseline) with the probe preloaded. */
