@@ -11,7 +11,7 @@ import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
 import { SocketDirectory } from '../realtime/socket-directory';
 import { lockUsers } from '../realtime/user-locks';
-import type { SignalDto } from './dto/signal.dto';
+import { signalFrame, type SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
 import { RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
@@ -199,10 +199,7 @@ export class VisitsService implements OnModuleDestroy {
     if (!peer?.admitted) {
       throw SignalingErrors.peerUnavailable();
     }
-    const text = JSON.stringify({
-      event: 'signal',
-      data: { appointmentId, from: me.userId, type: dto.type, payload: dto.payload ?? null },
-    });
+    const text = signalFrame(appointmentId, me.userId, dto.type, dto.payload);
     const here = peer.instanceId === this.instances.id && peer.connectionId;
     const socket = here ? this.registry.byConnectionId(here) : undefined;
     // The hot path: both sockets here and nothing ahead of this frame.

@@ -20,6 +20,40 @@ const FIELDS = new Set(['appointmentId', 'type', 'payload']);
  * object or null payload, nothing else.
  */
 export function readSignal(data: Record<string, unknown>): SignalDto {
+  const { appointmentId, type, payload } = data;
+  // The hot path: a well-formed signal, checked without building anything.
+  if (
+    typeof appointmentId === 'string' &&
+    isUUID(appointmentId) &&
+    isIn(type, SIGNAL_TYPES) &&
+    isPayload(payload) &&
+    onlyKnownFields(data)
+  ) {
+    return data as unknown as SignalDto;
+  }
+  return refuse(data);
+}
+
+/** An object, null or absent. */
+function isPayload(payload: unknown): boolean {
+  return (
+    payload === undefined ||
+    payload === null ||
+    (typeof payload === 'object' && !Array.isArray(payload))
+  );
+}
+
+function onlyKnownFields(data: Record<string, unknown>): boolean {
+  for (const key in data) {
+    if (!FIELDS.has(key)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Names every field that is wrong, as the validation pipe would. */
+function refuse(data: Record<string, unknown>): never {
   const fields: Record<string, string[]> = {};
   for (const key of Object.keys(data)) {
     if (!FIELDS.has(key)) {
@@ -33,15 +67,23 @@ export function readSignal(data: Record<string, unknown>): SignalDto {
   if (!isIn(type, SIGNAL_TYPES)) {
     fields.type = [`type must be one of the following values: ${SIGNAL_TYPES.join(', ')}`];
   }
-  const payloadOk =
-    payload === undefined ||
-    payload === null ||
-    (typeof payload === 'object' && !Array.isArray(payload));
-  if (!payloadOk) {
+  if (!isPayload(payload)) {
     fields.payload = ['payload must be an object'];
   }
-  if (Object.keys(fields).length > 0) {
-    throw COMMON_ERRORS.validation({ fields });
-  }
-  return data as unknown as SignalDto;
+  throw COMMON_ERRORS.validation({ fields });
+}
+
+/**
+ * The `signal` frame the peer gets, as text. Written by hand because it is the relay's hot
+ * path (about half the cost of serialising the whole object): the visit id and the sender are
+ * UUIDs and the type one of SIGNAL_TYPES, none of which JSON would escape; only the payload is
+ * serialised.
+ */
+export function signalFrame(
+  appointmentId: string,
+  from: string,
+  type: SignalType,
+  payload: SignalDto['payload'],
+): string {
+  return `{"event":"signal","data":{"appointmentId":"${appointmentId}","from":"${from}","type":"${type}","payload":${JSON.stringify(payload ?? null)}}}`;
 }
