@@ -177,6 +177,8 @@ export class AppointmentsService {
         );
         const updated = await this.reload(id, manager);
         if (moved) {
+          // Reminders whose time has passed at the new start go, the others move.
+          await cancelReminders(manager, id);
           await scheduleReminders(manager, id, startsAt, this.clock.now());
           await this.notify('appointment.rescheduled', updated, caller, manager, {
             previous: {

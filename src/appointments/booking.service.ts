@@ -170,9 +170,7 @@ export class BookingService {
           },
           manager,
         );
-        await scheduleReminders(manager, id, appointment.startsAt, this.clock.now(), {
-          isNew: true,
-        });
+        await scheduleReminders(manager, id, appointment.startsAt, this.clock.now());
         await this.notifications.add(
           manager,
           noticesForChange('appointment.created', appointment, caller.userId, {

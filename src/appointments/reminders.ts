@@ -7,20 +7,16 @@ export const REMINDERS = [
 ] as const;
 
 /**
- * Writes an appointment's reminders in the caller's transaction, replacing unsent ones (a
- * reschedule moves them). A reminder whose time has already passed is not written: a visit
- * booked 2 hours ahead gets no "24 hours to go".
+ * Writes an appointment's reminders in the caller's transaction (a reschedule cancels the unsent
+ * ones first). A reminder whose time has already passed is not written: a visit booked 2 hours
+ * ahead gets no "24 hours to go".
  */
 export async function scheduleReminders(
   manager: EntityManager,
   appointmentId: string,
   startsAt: Date,
   now: Date,
-  options: { isNew?: boolean } = {},
 ): Promise<void> {
-  if (!options.isNew) {
-    await cancelReminders(manager, appointmentId);
-  }
   const due = REMINDERS.map(({ kind, beforeMs }) => ({
     kind,
     dueAt: new Date(startsAt.getTime() - beforeMs),

@@ -1,16 +1,27 @@
 import { BatchOutcome, Coalescer } from './coalescer';
 
+/**
+ * A coalescer whose first batch waits until `release()`, so the items added meanwhile gather;
+ * `answer` gives each batch's outcomes. `batches` records what each run was given.
+ */
+function heldFirstBatch(answer: (items: number[]) => BatchOutcome<number>[]) {
+  const batches: number[][] = [];
+  let release = () => {};
+  const coalescer = new Coalescer<number, number>(async (items) => {
+    batches.push(items);
+    if (batches.length === 1) {
+      await new Promise<void>((resolve) => (release = resolve));
+    }
+    return answer(items);
+  });
+  return { coalescer, batches, release: () => release() };
+}
+
 describe('Coalescer', () => {
   it('runs a lone item at once, and items added meanwhile together in the next batch', async () => {
-    const batches: number[][] = [];
-    let release = () => {};
-    const coalescer = new Coalescer<number, number>(async (items) => {
-      batches.push(items);
-      if (batches.length === 1) {
-        await new Promise<void>((resolve) => (release = resolve));
-      }
-      return items.map((item) => ({ ok: true, value: item * 10 }));
-    });
+    const { coalescer, batches, release } = heldFirstBatch((items) =>
+      items.map((item) => ({ ok: true, value: item * 10 })),
+    );
     const first = coalescer.add(1);
     const later = [coalescer.add(2), coalescer.add(3), coalescer.add(4)];
     expect(batches).toEqual([[1]]);
@@ -39,13 +50,7 @@ describe('Coalescer', () => {
   });
 
   it('runs each item of a failed batch again alone, so only the item at fault fails', async () => {
-    const batches: number[][] = [];
-    let release = () => {};
-    const coalescer = new Coalescer<number, number>(async (items) => {
-      batches.push(items);
-      if (batches.length === 1) {
-        await new Promise<void>((resolve) => (release = resolve));
-      }
+    const { coalescer, batches, release } = heldFirstBatch((items) => {
       if (items.includes(3)) {
         throw new Error('3 breaks any batch it is in');
       }

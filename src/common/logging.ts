@@ -70,39 +70,31 @@ export function requestLogging(logger: Pino) {
   };
 }
 
-const NEST_LEVELS = {
-  fatal: 'fatal',
-  error: 'error',
-  warn: 'warn',
-  log: 'info',
-  debug: 'debug',
-  verbose: 'trace',
-} as const satisfies Record<string, Level>;
-
 /**
- * Nest's logger (what `new Logger(Context)` writes to) on pino. Nest passes the context last;
- * an object first is merged into the line, with the next string as its message.
+ * Nest's logger (what `new Logger(Context)` writes to) on pino; Nest's `log` is pino's info and
+ * `verbose` its trace. Nest passes the context last; an object first is merged into the line,
+ * with the next string as its message.
  */
 export class PinoLoggerService implements LoggerService {
   constructor(private readonly logger: Pino) {}
 
   fatal(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.fatal, message, params);
+    this.write('fatal', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.error, message, params);
+    this.write('error', message, params);
   }
   warn(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.warn, message, params);
+    this.write('warn', message, params);
   }
   log(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.log, message, params);
+    this.write('info', message, params);
   }
   debug(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.debug, message, params);
+    this.write('debug', message, params);
   }
   verbose(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.verbose, message, params);
+    this.write('trace', message, params);
   }
 
   private write(level: Level, message: unknown, params: unknown[]): void {

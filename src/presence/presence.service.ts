@@ -91,7 +91,9 @@ export class PresenceService {
     private readonly clock: Clock,
     directory: SocketDirectory,
   ) {
-    directory.onChange((manager, userIds) => this.announce(manager, userIds, { seen: true }));
+    directory.onChange(async (manager, userIds) => {
+      await this.announce(manager, userIds, { seen: true });
+    });
     bus.on('televisit_presence', (payload) => {
       const announcement = JSON.parse(payload) as PresenceAnnouncement;
       void this.inTurn(() => this.deliver(announcement));
@@ -122,30 +124,31 @@ export class PresenceService {
          ON CONFLICT (user_id) DO UPDATE SET chosen = $2`,
         [userId, status],
       );
-      await this.announce(manager, [userId], { seen: true });
-      const [view] = await this.viewsOf(manager, [userId]);
+      const [view] = await this.announce(manager, [userId], { seen: true });
       return view;
     });
   }
 
   /**
    * Inside a transaction that changed these users' sockets, seats or choice: broadcasts the
-   * status of each whose status changed since their watchers were last told.
+   * status of each whose status changed since their watchers were last told. Answers every
+   * user's status as recorded.
    */
   async announce(
     manager: EntityManager,
     userIds: string[],
     options: { seen?: boolean } = {},
-  ): Promise<void> {
+  ): Promise<PresenceView[]> {
     const unique = [...new Set(userIds)];
     await lockUsers(manager, unique);
     const rows = await sql<PresenceView & { announced: PresenceStatus }>(manager, RECORD_SQL, [
       unique,
       options.seen ?? false,
     ]);
+    const views = rows.map(toView);
     const changed = rows.filter((row) => row.status !== row.announced);
     if (changed.length === 0) {
-      return;
+      return views;
     }
     const contacts = await this.appointments.contactsOfAll(
       changed.map((row) => row.userId),
@@ -165,6 +168,7 @@ export class PresenceService {
       );
     }
     await this.bus.publishAll(manager, 'televisit_presence', announcements);
+    return views;
   }
 
   private inTurn(task: () => Promise<void>): Promise<void> {

@@ -318,6 +318,26 @@ describe('reminders and missed visits (scheduler on real Postgres)', () => {
       );
     });
 
+    it('a reschedule to within a day drops the 24-hour reminder', async () => {
+      const { patient, clinician } = await pair();
+      const booked = await book(patient, clinician, 3 * 24 * 60);
+      const soon = new Date(Date.now() + 2 * HOUR);
+      soon.setUTCSeconds(0, 0);
+      const moved = await a.api.patch(
+        `/api/appointments/${booked.id}`,
+        {
+          startsAt: soon.toISOString(),
+          endsAt: at(soon.toISOString(), 30 * MINUTE).toISOString(),
+          version: booked.version,
+        },
+        { token: patient.token },
+      );
+      expect(moved.status).toBe(200);
+      await expect(reminderRows(booked.id)).resolves.toEqual([
+        { kind: '10m', dueAt: at(soon.toISOString(), -10 * MINUTE).toISOString(), sent: false },
+      ]);
+    });
+
     it('a reschedule after a reminder went out sends it again for the new time', async () => {
       const { patient, clinician } = await pair();
       const booked = await book(patient, clinician, 3 * 24 * 60);
