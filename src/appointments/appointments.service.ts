@@ -9,6 +9,7 @@ import type { NotificationType } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData, noticesForChange } from './appointment-notices';
+import { CONTACT_HORIZON } from './contacts';
 import { cancelReminders, scheduleReminders } from './reminders';
 import { retryOnDeadlock } from '../database/deadlock-retry';
 import { sql } from '../database/sql';
@@ -87,15 +88,14 @@ export class AppointmentsService {
 
   /**
    * The people `userId` may see the presence of: those they share a visit with that is in
-   * progress, or scheduled to start within `horizonMs` and not yet over.
+   * progress, or scheduled to start within CONTACT_HORIZON and not yet over.
    */
   async contactsOf(
     userId: string,
     now: Date,
     manager: EntityManager = this.dataSource.manager,
-    horizonMs = 24 * 60 * 60_000,
   ): Promise<string[]> {
-    return (await this.contactsOfAll([userId], now, manager, horizonMs)).get(userId) ?? [];
+    return (await this.contactsOfAll([userId], now, manager)).get(userId) ?? [];
   }
 
   /** `contactsOf` for several users in one query; users without contacts are left out. */
@@ -103,17 +103,11 @@ export class AppointmentsService {
     userIds: string[],
     now: Date,
     manager: EntityManager = this.dataSource.manager,
-    horizonMs = 24 * 60 * 60_000,
   ): Promise<Map<string, string[]>> {
     const rows = await sql<{ user_id: string; contact: string }>(
       manager,
-      `SELECT DISTINCT u.id AS user_id,
-              CASE WHEN a.patient_id = u.id THEN a.clinician_id ELSE a.patient_id END AS contact
-         FROM unnest($1::uuid[]) AS u (id)
-         JOIN appointments a ON a.patient_id = u.id OR a.clinician_id = u.id
-        WHERE a.status = 'in_progress'
-           OR (a.status = 'scheduled' AND a.starts_at <= $3 AND a.ends_at > $2)`,
-      [userIds, now, new Date(now.getTime() + horizonMs)],
+      'SELECT user_id, contact FROM appointment_contacts($1, $2, $3)',
+      [userIds, now, CONTACT_HORIZON],
     );
     const contacts = new Map<string, string[]>();
     for (const row of rows) {

@@ -4,6 +4,7 @@ import { CreateAuditLog1764000000002 } from '../../migrations/1764000000002-Crea
 import { CreateNotificationsAndReminders1764000000003 } from '../../migrations/1764000000003-CreateNotificationsAndReminders';
 import { CreateInstancesAndVisitRooms1764000000004 } from '../../migrations/1764000000004-CreateInstancesAndVisitRooms';
 import { NotificationPushCarriesTheNotification1764000000005 } from '../../migrations/1764000000005-NotificationPushCarriesTheNotification';
+import { SocketChangesInOneStatement1764000000006 } from '../../migrations/1764000000006-SocketChangesInOneStatement';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateNotificationsAndReminders1764000000003,
   CreateInstancesAndVisitRooms1764000000004,
   NotificationPushCarriesTheNotification1764000000005,
+  SocketChangesInOneStatement1764000000006,
 ];

@@ -28,12 +28,3 @@ export async function sql<T>(
   }
   return result as T[];
 }
-
-/**
- * For transactions that only change live, rebuildable state (which sockets are open, presence):
- * their commit does not wait for the disk. A database crash may forget the last few
- * milliseconds of such changes, which the instances' heartbeats and reconciliation repair.
- */
-export async function withoutWaitingForDisk(manager: EntityManager): Promise<void> {
-  await manager.query('SET LOCAL synchronous_commit = off');
-}

@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppointmentsService } from '../appointments/appointments.service';
+import { CONTACT_HORIZON } from '../appointments/contacts';
 import { Clock } from '../common/clock';
 import { Coalescer } from '../common/coalescer';
 import { sql } from '../database/sql';
 import type { Connection } from '../realtime/connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
-import { MAX_PAYLOAD_BYTES, PgBus } from '../realtime/pg-bus';
+import { PgBus } from '../realtime/pg-bus';
 import { SocketDirectory } from '../realtime/socket-directory';
 import { lockUsers } from '../realtime/user-locks';
 import type { ChosenStatus } from './dto/set-presence.dto';
@@ -24,47 +25,6 @@ export interface PresenceView {
 interface PresenceAnnouncement extends PresenceView {
   watchers?: string[];
 }
-
-/**
- * Users' statuses, computed by the database from every instance's state: offline without a
- * socket anywhere, `in_call` while admitted in a visit whose other side is admitted and
- * connected, otherwise what they chose (available by default). With what watchers were last
- * told (`announced`).
- */
-const VIEWS_SQL = `
-  SELECT u.id AS "userId",
-         CASE
-           WHEN NOT EXISTS (SELECT 1 FROM sockets s WHERE s.user_id = u.id) THEN 'offline'
-           WHEN EXISTS (
-             SELECT 1
-               FROM visit_seats me
-               JOIN visit_seats peer
-                 ON peer.appointment_id = me.appointment_id AND peer.side <> me.side
-              WHERE me.user_id = u.id
-                AND me.admitted AND me.connection_id IS NOT NULL
-                AND peer.admitted AND peer.connection_id IS NOT NULL) THEN 'in_call'
-           ELSE coalesce(p.chosen, 'available')
-         END AS status,
-         p.last_seen_at AS "lastSeenAt",
-         coalesce(p.announced, 'offline') AS announced
-    FROM unnest($1::uuid[]) AS u (id)
-    LEFT JOIN presence p ON p.user_id = u.id`;
-
-/**
- * The same, recording each status as announced (and, with $2, the users as seen now), in one
- * statement; `announced` in the result is what had been announced before.
- */
-const RECORD_SQL = `
-  WITH v AS (${VIEWS_SQL}),
-  saved AS (
-    INSERT INTO presence (user_id, announced, last_seen_at)
-    SELECT "userId", status, CASE WHEN $2 THEN now() END FROM v
-    ON CONFLICT (user_id) DO UPDATE SET
-      announced = EXCLUDED.announced,
-      last_seen_at = CASE WHEN $2 THEN now() ELSE presence.last_seen_at END
-    RETURNING user_id, last_seen_at)
-  SELECT v."userId", v.status, saved.last_seen_at AS "lastSeenAt", v.announced
-    FROM v JOIN saved ON saved.user_id = v."userId"`;
 
 /**
  * Presence per user over all of their sockets on all instances. Each change is computed and
@@ -130,9 +90,10 @@ export class PresenceService {
   }
 
   /**
-   * Inside a transaction that changed these users' sockets, seats or choice: broadcasts the
-   * status of each whose status changed since their watchers were last told. Answers every
-   * user's status as recorded.
+   * Inside a transaction that changed these users' sockets, seats or choice: records their
+   * statuses and broadcasts each that changed since their watchers were last told
+   * (`presence_announce`, in the database, which the socket directory also calls). Answers
+   * every user's status as recorded.
    */
   async announce(
     manager: EntityManager,
@@ -141,34 +102,12 @@ export class PresenceService {
   ): Promise<PresenceView[]> {
     const unique = [...new Set(userIds)];
     await lockUsers(manager, unique);
-    const rows = await sql<PresenceView & { announced: PresenceStatus }>(manager, RECORD_SQL, [
-      unique,
-      options.seen ?? false,
-    ]);
-    const views = rows.map(toView);
-    const changed = rows.filter((row) => row.status !== row.announced);
-    if (changed.length === 0) {
-      return views;
-    }
-    const contacts = await this.appointments.contactsOfAll(
-      changed.map((row) => row.userId),
-      this.clock.now(),
+    return sql<PresenceView>(
       manager,
+      `SELECT user_id AS "userId", status, last_seen_at AS "lastSeenAt"
+         FROM presence_announce($1, $2, $3, $4)`,
+      [unique, options.seen ?? false, this.clock.now(), CONTACT_HORIZON],
     );
-    const announcements: string[] = [];
-    for (const row of changed) {
-      const watchers = contacts.get(row.userId);
-      if (!watchers) {
-        continue; // nobody may see it
-      }
-      const view = toView(row);
-      const announcement = JSON.stringify({ ...view, watchers });
-      announcements.push(
-        Buffer.byteLength(announcement) <= MAX_PAYLOAD_BYTES ? announcement : JSON.stringify(view),
-      );
-    }
-    await this.bus.publishAll(manager, 'televisit_presence', announcements);
-    return views;
   }
 
   private inTurn(task: () => Promise<void>): Promise<void> {
@@ -179,9 +118,13 @@ export class PresenceService {
     return turn;
   }
 
-  private async viewsOf(manager: EntityManager, userIds: string[]): Promise<PresenceView[]> {
-    const rows = await sql<PresenceView>(manager, VIEWS_SQL, [userIds]);
-    return rows.map(toView);
+  private viewsOf(manager: EntityManager, userIds: string[]): Promise<PresenceView[]> {
+    return sql<PresenceView>(
+      manager,
+      `SELECT user_id AS "userId", status, iso_time(last_seen_at) AS "lastSeenAt"
+         FROM presence_status($1)`,
+      [userIds],
+    );
   }
 
   private async sendContacts(connections: Connection[]): Promise<void> {
@@ -219,14 +162,4 @@ export class PresenceService {
       }
     }
   }
-}
-
-function toView(row: PresenceView & { announced?: unknown }): PresenceView {
-  const lastSeenAt = row.lastSeenAt as unknown;
-  return {
-    userId: row.userId,
-    status: row.status,
-    lastSeenAt:
-      lastSeenAt instanceof Date ? lastSeenAt.toISOString() : ((lastSeenAt as string) ?? null),
-  };
 }

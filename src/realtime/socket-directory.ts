@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CONTACT_HORIZON } from '../appointments/contacts';
 import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
 import { BatchOutcome, Coalescer } from '../common/coalescer';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -14,23 +16,16 @@ import { lockUsers } from './user-locks';
 /** Reconcile the table with this instance's sockets every this many heartbeats. */
 const RECONCILE_EVERY = 6;
 
-/**
- * Inserts the sockets ($1, of users $2) that keep each user within the cap ($4) counted over
- * every instance; several of one user in a batch are counted in the order given.
- */
-const CLAIM_SQL = `
-  INSERT INTO sockets (id, instance_id, user_id)
-  SELECT w.id, $3, w.user_id
-    FROM (SELECT id, user_id, row_number() OVER (PARTITION BY user_id ORDER BY n) AS k
-            FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS t (id, user_id, n)) AS w
-   WHERE (SELECT count(*) FROM sockets s WHERE s.user_id = w.user_id) + w.k <= $4
-  RETURNING id`;
-
 const tooManySockets = () =>
   new AppError('rate_limited', 'TOO_MANY_SOCKETS', 'Too many open sockets for this user');
 
 /** A socket as the directory knows it (claimed before the socket itself exists). */
 export type SocketRef = Pick<Connection, 'id' | 'userId'>;
+
+interface SocketChange {
+  claim: boolean;
+  socket: SocketRef;
+}
 
 /** Told, inside the transaction, that these users' sockets changed (presence recomputes). */
 export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) => Promise<void>;
@@ -43,15 +38,15 @@ export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) 
 export class SocketDirectory {
   private readonly changeHandlers: SocketsChangedHandler[] = [];
   private beats = 0;
-  /** Upgrades and closes arriving together share one transaction. */
-  private readonly claims = new Coalescer<SocketRef, void>((sockets) => this.claimAll(sockets));
-  private readonly releases = new Coalescer<SocketRef, void>((sockets) => this.releaseAll(sockets));
+  /** Upgrades and closes arriving together share one call of `sockets_change`. */
+  private readonly changes = new Coalescer<SocketChange, void>((batch) => this.apply(batch));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly instances: InstanceRegistry,
     private readonly registry: ConnectionRegistry,
+    private readonly clock: Clock,
   ) {
     instances.onBeat(() => this.forgetClosed());
     // After the visit rooms (order 0): rooms are locked before users.
@@ -84,58 +79,40 @@ export class SocketDirectory {
 
   /** Counts a new socket, or refuses it when the user already has the most allowed anywhere. */
   claim(socket: SocketRef): Promise<void> {
-    return this.claims.add(socket);
+    return this.changes.add({ claim: true, socket });
   }
 
   release(socket: SocketRef): Promise<void> {
-    return this.releases.add(socket);
+    return this.changes.add({ claim: false, socket });
   }
 
-  private async claimAll(sockets: SocketRef[]): Promise<BatchOutcome<void>[]> {
-    const counted = await this.dataSource.transaction(async (manager) => {
-      await lockUsers(
-        manager,
-        sockets.map((socket) => socket.userId),
-        { withoutWaitingForDisk: true },
-      );
-      const rows = await sql<{ id: string }>(manager, CLAIM_SQL, [
-        sockets.map((socket) => socket.id),
-        sockets.map((socket) => socket.userId),
+  /**
+   * One round trip for the whole batch: `sockets_change` (migration 6) locks the users, removes
+   * the released sockets, inserts the claimed ones that fit under the cap counted over every
+   * instance, and announces the presence of every user whose sockets changed.
+   */
+  private async apply(batch: SocketChange[]): Promise<BatchOutcome<void>[]> {
+    const claims = batch.filter((change) => change.claim).map((change) => change.socket);
+    const releases = batch.filter((change) => !change.claim).map((change) => change.socket);
+    const rows = await sql<{ id: string }>(
+      this.dataSource.manager,
+      'SELECT id FROM sockets_change($1, $2, $3, $4, $5, $6, $7) AS claimed (id)',
+      [
+        claims.map((socket) => socket.id),
+        claims.map((socket) => socket.userId),
+        releases.map((socket) => socket.id),
         this.instances.id,
         this.config.websocket.maxSocketsPerUser,
-      ]);
-      const ids = new Set(rows.map((row) => row.id));
-      await this.changed(
-        manager,
-        sockets.filter((socket) => ids.has(socket.id)).map((socket) => socket.userId),
-      );
-      return ids;
-    });
-    return sockets.map((socket) =>
-      counted.has(socket.id)
+        this.clock.now(),
+        CONTACT_HORIZON,
+      ],
+    );
+    const claimed = new Set(rows.map((row) => row.id));
+    return batch.map((change) =>
+      !change.claim || claimed.has(change.socket.id)
         ? { ok: true, value: undefined }
         : { ok: false, error: tooManySockets() },
     );
-  }
-
-  private async releaseAll(sockets: SocketRef[]): Promise<BatchOutcome<void>[]> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockUsers(
-        manager,
-        sockets.map((socket) => socket.userId),
-        { withoutWaitingForDisk: true },
-      );
-      const gone = await sql<{ user_id: string }>(
-        manager,
-        'DELETE FROM sockets WHERE id = ANY($1::uuid[]) RETURNING user_id',
-        [sockets.map((socket) => socket.id)],
-      );
-      await this.changed(
-        manager,
-        gone.map((row) => row.user_id),
-      );
-    });
-    return sockets.map(() => ({ ok: true, value: undefined }));
   }
 
   /**
@@ -155,22 +132,7 @@ export class SocketDirectory {
       [this.instances.id],
     );
     const stale = rows.filter((row) => !this.registry.byConnectionId(row.id));
-    if (stale.length === 0) {
-      return;
-    }
-    await this.dataSource.transaction(async (manager) => {
-      await lockUsers(
-        manager,
-        stale.map((row) => row.user_id),
-      );
-      await sql(manager, 'DELETE FROM sockets WHERE id = ANY($1::uuid[])', [
-        stale.map((row) => row.id),
-      ]);
-      await this.changed(
-        manager,
-        stale.map((row) => row.user_id),
-      );
-    });
+    await Promise.all(stale.map((row) => this.release({ id: row.id, userId: row.user_id })));
   }
 
   private async changed(manager: EntityManager, userIds: string[]): Promise<void> {

@@ -20,6 +20,7 @@ const TABLES_BY_MIGRATION = [
     'instance_messages',
   ],
   [], // the notification push carries the notification
+  [], // socket changes and presence as database functions
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
