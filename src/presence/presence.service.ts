@@ -118,35 +118,28 @@ export class PresenceService {
     return turn;
   }
 
-  private viewsOf(manager: EntityManager, userIds: string[]): Promise<PresenceView[]> {
-    return sql<PresenceView>(
-      manager,
-      `SELECT user_id AS "userId", status, iso_time(last_seen_at) AS "lastSeenAt"
-         FROM presence_status($1)`,
-      [userIds],
-    );
-  }
-
+  /** Each socket learns the status of each of its user's contacts (one query for them all). */
   private async sendContacts(connections: Connection[]): Promise<void> {
-    const manager = this.dataSource.manager;
-    const contacts = await this.appointments.contactsOfAll(
-      [...new Set(connections.map((connection) => connection.userId))],
-      this.clock.now(),
-      manager,
+    const rows = await sql<PresenceView & { watcher: string }>(
+      this.dataSource.manager,
+      `WITH c AS (SELECT * FROM appointment_contacts($1, $2, $3))
+       SELECT c.user_id AS watcher, v.user_id AS "userId", v.status,
+              iso_time(v.last_seen_at) AS "lastSeenAt"
+         FROM c JOIN presence_status(ARRAY(SELECT DISTINCT contact FROM c)) v
+           ON v.user_id = c.contact`,
+      [
+        [...new Set(connections.map((connection) => connection.userId))],
+        this.clock.now(),
+        CONTACT_HORIZON,
+      ],
     );
-    const everyone = [...new Set([...contacts.values()].flat())];
-    if (everyone.length === 0) {
-      return;
+    const byWatcher = new Map<string, PresenceView[]>();
+    for (const { watcher, ...view } of rows) {
+      byWatcher.set(watcher, [...(byWatcher.get(watcher) ?? []), view]);
     }
-    const views = new Map(
-      (await this.viewsOf(manager, everyone)).map((view) => [view.userId, view]),
-    );
     for (const connection of connections) {
-      for (const contact of contacts.get(connection.userId) ?? []) {
-        const view = views.get(contact);
-        if (view) {
-          connection.send('presence', view);
-        }
+      for (const view of byWatcher.get(connection.userId) ?? []) {
+        connection.send('presence', view);
       }
     }
   }
