@@ -16,6 +16,8 @@ export interface Probe {
   cpuAfterMicros: number;
   loopMaxMs: number;
   loopP99Ms: number;
+  /** The longest garbage-collection pause in the window (the probe's own left out). */
+  gcPauseMaxMs: number;
   /** Since the last probe: the main thread's time on a core, and runnable but waiting for one. */
   mainRunMs: number;
   mainWaitMs: number;

@@ -26,6 +26,8 @@ interface Input {
   warmupMs: number;
   windowMs: number;
   runs: number;
+  /** Print `{"connected":true}` once every visit is in, before the load starts. */
+  announce?: boolean;
 }
 
 const config = input<Input>();
@@ -211,6 +213,9 @@ async function realistic(pairs: Pair[]) {
 
 async function main() {
   const pairs = await connect();
+  if (config.announce) {
+    process.stdout.write(`${JSON.stringify({ connected: true })}\n`);
+  }
   const runs = config.pattern === 'closed' ? await closedLoop(pairs) : await realistic(pairs);
   process.stdout.write(`${JSON.stringify({ runs })}\n`);
   process.exit(0);
