@@ -15,7 +15,15 @@ import { signalFrame, type SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
 import { RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
-import { describeSeats, inCall, otherSide, RoomSnapshot, Seat, seatHeldBy } from './visit-room';
+import {
+  describeSeats,
+  inCall,
+  otherSide,
+  RoomSnapshot,
+  Seat,
+  Seats,
+  seatHeldBy,
+} from './visit-room';
 
 /** A frame for one participant's socket, wherever it is. */
 interface Outgoing {
@@ -59,6 +67,8 @@ interface LocalRoom {
 export class VisitsService implements OnModuleDestroy {
   private readonly logger = new Logger(VisitsService.name);
   private readonly rooms = new Map<string, LocalRoom>();
+  /** The visits of `rooms` each connection holds a seat in, so a closing socket finds its own. */
+  private readonly visitsByConnection = new Map<string, Set<string>>();
   /** Resume grace periods started here, by `appointmentId:side`. */
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** TURN credential refreshes of participants here, by `appointmentId:side`. */
@@ -239,11 +249,12 @@ export class VisitsService implements OnModuleDestroy {
 
   /** A socket dropped: its visits keep its seat for the grace period. */
   disconnected(connection: Connection): void {
-    for (const room of [...this.rooms.values()]) {
-      const seat = seatHeldBy(room.snapshot, connection.id);
+    for (const appointmentId of [...(this.visitsByConnection.get(connection.id) ?? [])]) {
+      const room = this.rooms.get(appointmentId);
+      const seat = room && seatHeldBy(room.snapshot, connection.id);
       if (seat) {
-        this.markAbsent(room.snapshot.appointmentId, seat.side, connection.id).catch(
-          (error: unknown) => this.logger.error({ err: error }, 'Could not mark a seat absent'),
+        this.markAbsent(appointmentId, seat.side, connection.id).catch((error: unknown) =>
+          this.logger.error({ err: error }, 'Could not mark a seat absent'),
         );
       }
     }
@@ -466,6 +477,7 @@ export class VisitsService implements OnModuleDestroy {
    */
   private adopt(snapshot: RoomSnapshot, endsAt?: Date): LocalRoom {
     const id = snapshot.appointmentId;
+    const before = this.rooms.get(id)?.snapshot.seats;
     const room = this.rooms.get(id) ?? {
       snapshot,
       endsAt: endsAt ?? new Date(),
@@ -486,12 +498,31 @@ export class VisitsService implements OnModuleDestroy {
       }
     }
     const { patient, clinician } = room.snapshot.seats;
-    if (patient?.instanceId === this.instances.id || clinician?.instanceId === this.instances.id) {
+    const kept =
+      patient?.instanceId === this.instances.id || clinician?.instanceId === this.instances.id;
+    if (kept) {
       this.rooms.set(id, room);
     } else {
       this.rooms.delete(id);
     }
+    this.reindex(id, before, kept ? room.snapshot.seats : undefined);
     return room;
+  }
+
+  /** Moves the visit's entries in `visitsByConnection` from the seats it had to those it has. */
+  private reindex(appointmentId: string, before: Seats | undefined, after: Seats | undefined) {
+    for (const connectionId of [before?.patient?.connectionId, before?.clinician?.connectionId]) {
+      const visits = connectionId ? this.visitsByConnection.get(connectionId) : undefined;
+      if (connectionId && visits?.delete(appointmentId) && visits.size === 0) {
+        this.visitsByConnection.delete(connectionId);
+      }
+    }
+    for (const seat of [after?.patient, after?.clinician]) {
+      if (seat?.connectionId) {
+        const visits = this.visitsByConnection.get(seat.connectionId) ?? new Set<string>();
+        this.visitsByConnection.set(seat.connectionId, visits.add(appointmentId));
+      }
+    }
   }
 
   /** Sends the frames and tells the other instances involved about the new snapshot. */
@@ -600,6 +631,7 @@ export class VisitsService implements OnModuleDestroy {
     this.graceTimers.clear();
     this.iceTimers.clear();
     this.rooms.clear();
+    this.visitsByConnection.clear();
   }
 
   private credentialsExpireAt(room: LocalRoom): Date {

@@ -749,3 +749,38 @@ describe('signaling visits (e2e)', () => {
     });
   });
 });
+
+describe('a dropped socket with no heartbeat to fall back on', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // The heartbeat's backstop (seats of closed sockets marked absent) is an hour away, so only
+    // the socket's own close can tell the peer.
+    t = await startTestApp({
+      INSTANCE_HEARTBEAT_MS: '600000',
+      INSTANCE_DEAD_AFTER_MS: '1200000',
+    });
+  });
+
+  afterAll(async () => {
+    await SignalingClient.closeAll();
+    await t.close();
+  });
+
+  it('tells the peer of each of its visits that it is reconnecting', async () => {
+    const first = await makeVisit(t);
+    const second = await makeVisit(t);
+    const calls = [await inCall(t, first), await inCall(t, second)];
+
+    calls[0].patient.drop();
+
+    await expect(calls[0].clinician.next('session.peer-reconnecting')).resolves.toEqual({
+      event: 'session.peer-reconnecting',
+      data: { appointmentId: first.appointmentId, userId: first.patient.id },
+    });
+    // The other visit's patient is still there: its clinician hears nothing.
+    await expect(calls[1].clinician.next('session.peer-reconnecting', 500)).rejects.toThrow(
+      /no frame matching/,
+    );
+  });
+});
