@@ -19,7 +19,7 @@ import {
 } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { assertBookableSlot } from './booking-rules';
-import { lockDiaries } from './diary-locks';
+import { diaryLocksSql } from './diary-locks';
 import type { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { IdempotencyKeys } from './idempotency-keys';
 import { translateOverlap } from './overlap-error';
@@ -143,12 +143,14 @@ export class BookingService {
         if (patient === undefined) {
           throw AppointmentsErrors.unknownParty('patient');
         }
-        await lockDiaries(manager, [request.clinicianId, request.patientId]);
+        // The diaries are locked (see lockDiaries) by the insert's own statement.
         const [appointment] = await translateOverlap(() =>
           sql<Appointment>(
             manager,
-            `INSERT INTO appointments (id, clinician_id, patient_id, starts_at, ends_at, reason)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${APPOINTMENT_COLUMNS}`,
+            `WITH diaries AS (${diaryLocksSql(7)})
+             INSERT INTO appointments (id, clinician_id, patient_id, starts_at, ends_at, reason)
+             SELECT $1, $2, $3, $4, $5, $6 FROM diaries
+             RETURNING ${APPOINTMENT_COLUMNS}`,
             [
               id,
               request.clinicianId,
@@ -156,6 +158,7 @@ export class BookingService {
               request.startsAt,
               request.endsAt,
               request.reason,
+              [request.clinicianId, request.patientId],
             ],
           ),
         );

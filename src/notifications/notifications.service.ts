@@ -32,15 +32,15 @@ export class NotificationsService {
     if (notices.length === 0) {
       return;
     }
-    // One statement; the ordered subquery takes the locks in that order.
+    // One statement: the ordered subquery takes every lock, in that order, before the first
+    // row is inserted (and numbered).
     await manager.query(
-      `SELECT count(pg_advisory_xact_lock(hashtextextended('notifications:' || id, 0)))
-         FROM (SELECT DISTINCT id FROM unnest($1::text[]) AS id ORDER BY id) AS ordered`,
-      [notices.map((n) => n.userId)],
-    );
-    await manager.query(
-      `INSERT INTO notifications (user_id, type, data)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
+      `WITH locked AS (
+         SELECT count(pg_advisory_xact_lock(hashtextextended('notifications:' || id, 0)))
+           FROM (SELECT DISTINCT id::text AS id FROM unnest($1::uuid[]) AS id ORDER BY 1) AS o)
+       INSERT INTO notifications (user_id, type, data)
+       SELECT n.user_id, n.type, n.data
+         FROM locked, unnest($1::uuid[], $2::text[], $3::jsonb[]) AS n (user_id, type, data)`,
       [
         notices.map((n) => n.userId),
         notices.map((n) => n.type),
