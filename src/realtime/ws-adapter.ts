@@ -26,7 +26,8 @@ import { ClientFrame, parseFrame } from './frame';
 import { SocketDirectory } from './socket-directory';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
-const PINGS_PER_TURN = 500;
+/** Each ping is a socket write (tens of µs here): 100 keep a turn to a few milliseconds. */
+const PINGS_PER_TURN = 100;
 
 interface BoundHandler {
   handler: MessageMappingProperties;
