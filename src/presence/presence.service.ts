@@ -30,7 +30,9 @@ interface PresenceAnnouncement extends PresenceView {
  * Presence per user over all of their sockets on all instances. Each change is computed and
  * announced inside the transaction that made it, holding the user's lock, so announcements are
  * broadcast in the order the changes committed and watchers never see an older state last.
- * Seen only by people they share a visit with that is on or within 24 hours.
+ * Seen only by people they share a visit with that is on or within 24 hours. The rules are
+ * database functions (`presence_status`, `presence_announce`, `appointment_contacts`: migration
+ * 6), so that the socket directory can apply them in the same statement as a socket change.
  */
 @Injectable()
 export class PresenceService {
