@@ -28,8 +28,8 @@ interface Outgoing {
 }
 
 const RECONNECT_DELAY_MS = 1000;
-/** NOTIFY refuses payloads of 8000 bytes or more. */
-export const MAX_PAYLOAD_BYTES = 7900;
+/** NOTIFY refuses payloads of 8000 bytes or more (the database functions use the same limit). */
+const MAX_PAYLOAD_BYTES = 7900;
 /** Mailbox bodies up to this size ride inside the NOTIFY; larger ones are fetched by id. */
 const MAX_INLINE_BODY_BYTES = 7800;
 /** Sends waiting when a batch leaves go together in the next one, up to this many. */
@@ -128,26 +128,15 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
     return this.listening && this.held === undefined;
   }
 
-  /** Broadcasts `payload` on `channel` when `manager`'s transaction commits. */
-  publish(manager: EntityManager, channel: BusChannel, payload: string): Promise<void> {
-    return this.publishAll(manager, channel, [payload]);
-  }
-
-  /** Broadcasts the payloads, in order, on `channel` when `manager`'s transaction commits. */
-  async publishAll(manager: EntityManager, channel: BusChannel, payloads: string[]): Promise<void> {
-    if (payloads.some((payload) => Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES)) {
+  /**
+   * Broadcasts `payload` on `channel` when `manager`'s transaction commits. (Presence is
+   * broadcast by the database itself: `presence_announce`.)
+   */
+  async publish(manager: EntityManager, channel: BusChannel, payload: string): Promise<void> {
+    if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
       throw new Error(`Bus payload on ${channel} is over ${MAX_PAYLOAD_BYTES} bytes`);
     }
-    if (payloads.length === 1) {
-      await manager.query('SELECT pg_notify($1, $2)', [channel, payloads[0]]);
-    } else if (payloads.length > 1) {
-      await manager.query(
-        `SELECT count(pg_notify($1, payload))
-           FROM (SELECT payload FROM unnest($2::text[]) WITH ORDINALITY AS t (payload, n)
-                  ORDER BY n) AS ordered`,
-        [channel, payloads],
-      );
-    }
+    await manager.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
   /** Sends a message to one instance; resolves once it is committed to that mailbox. */
