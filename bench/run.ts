@@ -6,7 +6,7 @@
  * and a dated Markdown report.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -743,9 +743,19 @@ function write(durationMs: number) {
   ].join('\n');
   // The dated report is the committed record of a whole run; a partial one (--only) would
   // overwrite it with some of the rows.
-  const name = only ? 'latest-partial.md' : `${when.slice(0, 10)}-${mode}.md`;
+  const name = only ? 'latest-partial.md' : freshName(dir, `${when.slice(0, 10)}-${mode}`);
   writeFileSync(join(dir, name), markdown);
   console.log(`\n${table(rows)}\n\nWrote bench/results/latest.json and ${name}`);
+}
+
+/** `base.md`, or `base-2.md`, `base-3.md`… when that day already has a report of that mode. */
+function freshName(dir: string, base: string): string {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? `${base}.md` : `${base}-${n}.md`;
+    if (!existsSync(join(dir, name))) {
+      return name;
+    }
+  }
 }
 
 main().catch((error: unknown) => {

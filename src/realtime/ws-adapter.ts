@@ -26,8 +26,14 @@ import { ClientFrame, parseFrame } from './frame';
 import { SocketDirectory } from './socket-directory';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
-/** Each ping is a socket write (tens of µs here): 100 keep a turn to a few milliseconds. */
-const PINGS_PER_TURN = 100;
+/**
+ * A heartbeat round pings this many sockets at a time, then waits PING_BATCH_GAP_MS: each ping
+ * is a socket write and each pong a read (tens of µs each on a small box), so a round over
+ * 20,000 sockets sent at once would come back as one burst of pongs and hold the loop for
+ * about 100 ms. Spread out, it costs a few milliseconds at a time (20,000 sockets: 1 s a round).
+ */
+const PINGS_PER_BATCH = 100;
+const PING_BATCH_GAP_MS = 5;
 
 interface BoundHandler {
   handler: MessageMappingProperties;
@@ -326,8 +332,8 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
 
   /**
    * Pings every interval; a socket that has not answered the previous ping in time is dropped.
-   * A round pings PINGS_PER_TURN sockets per event-loop turn, so thousands of sockets never
-   * hold up the frames of the others.
+   * A round pings PINGS_PER_BATCH sockets at a time, so thousands of sockets never hold up
+   * the frames of the others.
    */
   private startHeartbeat(server: WebSocketServer): void {
     const { pingIntervalMs, pongTimeoutMs } = this.config.websocket;
@@ -338,7 +344,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       const pinged: Connection[] = [];
       const sockets = [...server.clients];
       const pingFrom = (start: number) => {
-        for (const ws of sockets.slice(start, start + PINGS_PER_TURN)) {
+        for (const ws of sockets.slice(start, start + PINGS_PER_BATCH)) {
           const connection = connectionOf(ws);
           // A socket still owing a pong is not pinged again: the check of that ping decides.
           if (connection.awaitingPong || ws.readyState !== ws.OPEN) {
@@ -349,8 +355,8 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
           pinged.push(connection);
           ws.ping();
         }
-        if (start + PINGS_PER_TURN < sockets.length) {
-          setImmediate(() => pingFrom(start + PINGS_PER_TURN));
+        if (start + PINGS_PER_BATCH < sockets.length) {
+          setTimeout(() => pingFrom(start + PINGS_PER_BATCH), PING_BATCH_GAP_MS).unref();
           return;
         }
         // Each check judges only its own round's pings, so a pong timeout longer than the
