@@ -110,6 +110,20 @@ function add(row: Omit<Row, 'ratio' | 'met'>, goal?: (ratio: number, value: numb
 
 const of = <T>(runs: T[], pick: (run: T) => number): Spread => spread(runs.map(pick));
 
+/**
+ * Runs each measurement once a round, in turn, for P.runs rounds: this machine's speed drifts
+ * from minute to minute, and alternating slows (or speeds) both sides alike, so their ratio
+ * holds where two back-to-back series could each catch a different phase.
+ */
+async function alternating<A, B>(ours: () => Promise<A>, baseline: () => Promise<B>) {
+  const results: [A[], B[]] = [[], []];
+  for (let round = 0; round < P.runs; round++) {
+    results[0].push(await ours());
+    results[1].push(await baseline());
+  }
+  return results;
+}
+
 interface RelayRun {
   roundTripsPerSecond: number;
   p50Ms: number;
@@ -283,24 +297,20 @@ async function main() {
     // Socket handshake with token check.
     if (wanted('handshake')) {
       const users = await seedUsers(db, secret, 'patient', 1000);
-      const input = { count: P.handshakes, concurrency: 50, runs: P.runs };
+      const input = { count: P.handshakes, concurrency: 50, runs: 1 };
       type Run = { connectsPerSecond: number; p99Ms: number; failed: number };
-      const ours = (
-        await runLoad<{ runs: Run[] }>('bench/load/handshake.ts', {
-          ...input,
-          url: televisit.url,
-          path: '/ws',
-          tokens: users.map((u) => u.token),
-        })
-      ).runs;
-      const bare = (
-        await runLoad<{ runs: Run[] }>('bench/load/handshake.ts', {
-          ...input,
-          url: bareRelay.url,
-          path: '/?room=handshake',
-          tokens: [],
-        })
-      ).runs;
+      const once = async (url: string, path: string, tokens: string[]) =>
+        (await runLoad<{ runs: Run[] }>('bench/load/handshake.ts', { ...input, url, path, tokens }))
+          .runs[0];
+      const [ours, bare] = await alternating(
+        () =>
+          once(
+            televisit.url,
+            '/ws',
+            users.map((u) => u.token),
+          ),
+        () => once(bareRelay.url, '/?room=handshake', []),
+      );
       const scenario = 'socket handshake (token checked, socket counted)';
       add(
         {
@@ -365,15 +375,28 @@ async function restScenarios(db: Client, televisit: Server) {
     ).runs;
   const same = <T>(request: T) => Array.from({ length: connections }, () => [request]);
   try {
-    const list = await closedLoop(
-      televisit.url,
-      same({
-        method: 'GET',
-        path: '/api/appointments?limit=20',
-        headers: { authorization: `Bearer ${diary.token}` },
-      }),
+    const once = async (url: string, requests: unknown[][]) =>
+      (
+        await runLoad<{ runs: Run[] }>('bench/load/http.ts', {
+          url,
+          requests,
+          warmupMs: P.warmupMs,
+          windowMs: P.windowMs,
+          runs: 1,
+        })
+      ).runs[0];
+    const [list, pg] = await alternating(
+      () =>
+        once(
+          televisit.url,
+          same({
+            method: 'GET',
+            path: '/api/appointments?limit=20',
+            headers: { authorization: `Bearer ${diary.token}` },
+          }),
+        ),
+      () => once(httpPg.url, same({ method: 'GET', path: `/?user=${diary.id}` })),
     );
-    const pg = await closedLoop(httpPg.url, same({ method: 'GET', path: `/?user=${diary.id}` }));
     const json = await closedLoop(httpJson.url, same({ method: 'GET', path: '/' }));
     const scenario = 'REST: list appointments (20 rows)';
     add(
@@ -734,7 +757,7 @@ function write(durationMs: number) {
     '',
     `Machine: ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; Postgres ${machine.postgres}. Took ${Math.round(durationMs / 1000)} s.`,
     '',
-    `Each figure: median (min–max) of ${P.runs} measured windows of ${P.windowMs / 1000} s after a warm-up. Closed-loop relay runs raise the per-user frame limit (WS_MAX_FRAMES_PER_SECOND) far above any real client's, since they send as fast as the relay answers.`,
+    `Each figure: median (min–max) of ${P.runs} measured windows of ${P.windowMs / 1000} s after a warm-up; the handshake and REST-list runs alternate with their baseline's, run by run. Closed-loop relay runs raise the per-user frame limit (WS_MAX_FRAMES_PER_SECOND) far above any real client's, since they send as fast as the relay answers.`,
     '',
     table(rows),
     '',
