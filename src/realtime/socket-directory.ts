@@ -27,7 +27,10 @@ interface SocketChange {
   socket: SocketRef;
 }
 
-/** Told, inside the transaction, that these users' sockets changed (presence recomputes). */
+/**
+ * Told, inside the transaction, that these users' sockets went with a dead instance (presence
+ * recomputes). Sockets opened and closed here need no handler: `sockets_change` announces.
+ */
 export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) => Promise<void>;
 
 /**
