@@ -1,3 +1,6 @@
+import { Client } from 'pg';
+import { InstanceRegistry } from '../../src/realtime/instance-registry';
+import { createScratchDatabase } from '../support/db';
 import { SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { adminOf, connect, expectAck, inCall, makeVisit } from '../support/visits';
@@ -131,5 +134,52 @@ describe('presence of a frozen client (e2e)', () => {
     await expect(
       clinician.next(presenceOf(visit.patient.id, 'offline'), 5_000),
     ).resolves.toBeDefined();
+  });
+});
+
+describe('presence: a socket row whose socket is gone (reconciliation)', () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let t: TestApp;
+  let db: Client;
+
+  beforeAll(async () => {
+    // Its own database: beats this fast would declare other suites' instances dead.
+    scratch = await createScratchDatabase('televisit_recon');
+    t = await startTestApp({
+      DATABASE_URL: scratch.url,
+      INSTANCE_HEARTBEAT_MS: '100',
+      INSTANCE_DEAD_AFTER_MS: '5000',
+    });
+    db = new Client({ connectionString: scratch.url });
+    await db.connect();
+  });
+  afterAll(async () => {
+    await SignalingClient.closeAll();
+    await db?.end();
+    await t?.close();
+    await scratch?.drop();
+  });
+
+  it('is removed by the instance that owns it, and its user shown offline', async () => {
+    const visit = await makeVisit(t);
+    const clinician = await connect(t, visit.clinician);
+    await clinician.next(presenceOf(visit.patient.id, 'offline'));
+    // A row left behind by a release that failed: this instance's, with no socket here.
+    const instance = t.app.get(InstanceRegistry).id;
+    await db.query(
+      `INSERT INTO sockets (id, instance_id, user_id, opened_at)
+       VALUES (gen_random_uuid(), $1, $2, now() - interval '1 minute')`,
+      [instance, visit.patient.id],
+    );
+    await db.query(`SELECT count(*) FROM presence_announce($1, true, now(), '24 hours')`, [
+      [visit.patient.id],
+    ]);
+    await clinician.next(presenceOf(visit.patient.id, 'available'));
+
+    await expect(clinician.next(presenceOf(visit.patient.id, 'offline'))).resolves.toBeDefined();
+    const { rows } = await db.query('SELECT id FROM sockets WHERE user_id = $1', [
+      visit.patient.id,
+    ]);
+    expect(rows).toEqual([]);
   });
 });
