@@ -504,6 +504,7 @@ async function loginScenario(db: Client, televisit: Server) {
   const negotiationMs = 3000;
   /** The login generator's start-up (it is transpiled on load) and its own warm-up. */
   const loginLeadMs = 1000 + P.warmupMs;
+  const relayTailMs = 3000;
   const traffic = holdLoad('bench/load/relay.ts', {
     mode: 'televisit',
     patientUrl: televisit.url,
@@ -516,26 +517,28 @@ async function loginScenario(db: Client, televisit: Server) {
     })),
     // Two runs of one window each: the first with the relay load alone, the second with the
     // logins (each run negotiates anew, then waits negotiationMs, then measures).
+    // Each window outlasts the stall windows by relayTailMs, so the relay's sockets close (a
+    // storm of seat updates) only after the logins are done.
     warmupMs: negotiationMs,
-    windowMs: P.runs * P.windowMs,
+    windowMs: P.runs * P.windowMs + relayTailMs,
     runs: 2,
     announce: true,
   });
   await traffic.next();
   await sleep(negotiationMs);
   const windows = async (count: number) => {
-    await televisit.probe();
+    await televisit.probe({ collect: false });
     const probes: Probe[] = [];
     for (let i = 0; i < count; i++) {
       await sleep(P.windowMs);
-      probes.push(await televisit.probe());
+      probes.push(await televisit.probe({ collect: false }));
     }
     return probes;
   };
   const alone = await windows(P.runs);
-  // The relay's second run measures from 1 s (its pause) + negotiationMs from now; the logins
-  // start so that their measured windows begin then too.
-  await sleep(1000 + negotiationMs - loginLeadMs);
+  // The relay's second run measures from its first run's tail, its 1 s pause and negotiationMs
+  // from now; the logins start so that their measured windows begin then too.
+  await sleep(relayTailMs + 1000 + negotiationMs - loginLeadMs);
   const peak = sampleRss(televisit);
   type Run = { requestsPerSecond: number; p99Ms: number; statuses?: Record<string, number> };
   const logins = runLoad<{ runs: Run[] }>('bench/load/http.ts', {
@@ -572,7 +575,7 @@ async function loginScenario(db: Client, televisit: Server) {
     measure: 'logins/s',
     unit: '1/s',
     televisit: of(loginRuns, (r) => r.requestsPerSecond),
-    note: `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB; ${answered(loginRuns)}`,
+    note: `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB; ${answered(loginRuns)}; per window ${loginRuns.map((r) => r.requestsPerSecond.toFixed(1)).join(', ')}`,
   });
   add(
     {

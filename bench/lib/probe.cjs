@@ -2,7 +2,7 @@
 // collects garbage (the process runs with --expose-gc) and writes its memory, CPU time and
 // event-loop delay since the previous probe to BENCH_PROBE_FILE. Nothing in the service knows.
 const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
-const { readFileSync, writeFileSync } = require('node:fs');
+const { readFileSync, unlinkSync, writeFileSync } = require('node:fs');
 
 /** The main thread's time on a core and waiting for one (ns), where Linux tells (schedstat). */
 function schedstat() {
@@ -41,7 +41,15 @@ process.on('SIGUSR2', () => {
   const mainWaitMs = (sched.waitNs - lastSched.waitNs) / 1e6;
   const cpu = process.cpuUsage();
   probeGc.from = performance.now();
-  if (globalThis.gc) {
+  // A probe under live load asks for no collection (a marker file beside the probe file).
+  let collect = true;
+  try {
+    unlinkSync(`${process.env.BENCH_PROBE_FILE}.nogc`);
+    collect = false;
+  } catch {
+    // No marker: collect.
+  }
+  if (collect && globalThis.gc) {
     globalThis.gc();
     globalThis.gc();
   }
