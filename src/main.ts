@@ -4,6 +4,7 @@ import { beginDrain, finishDrain } from './health/drain';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { startThreadPoolAtLowestPriority } from './common/thread-pool-priority';
 
 // In-flight requests get DRAIN_TIMEOUT_MS; the whole stop, SHUTDOWN_TIMEOUT_MS, or the process
 // exits anyway (compose's stop_grace_period is 40 s).
@@ -11,6 +12,8 @@ const DRAIN_TIMEOUT_MS = 20_000;
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function bootstrap(): Promise<void> {
+  // Before anything else uses libuv's pool: argon2 runs there, and must yield to the loop.
+  await startThreadPoolAtLowestPriority();
   let config: AppConfig;
   try {
     config = loadConfig();
