@@ -365,28 +365,20 @@ async function restScenarios(db: Client, televisit: Server) {
   });
   const httpJson = await startBaseline('bare http', 'bench/baselines/http-json.ts');
   type Run = { requestsPerSecond: number; p99Ms: number; statuses: Record<string, number> };
-  const closedLoop = async (url: string, requests: unknown[][]) =>
+  const closedLoop = async (url: string, requests: unknown[][], runs = P.runs) =>
     (
       await runLoad<{ runs: Run[] }>('bench/load/http.ts', {
         url,
         requests,
         warmupMs: P.warmupMs,
         windowMs: P.windowMs,
-        runs: P.runs,
+        runs,
       })
     ).runs;
   const same = <T>(request: T) => Array.from({ length: connections }, () => [request]);
   try {
     const once = async (url: string, requests: unknown[][]) =>
-      (
-        await runLoad<{ runs: Run[] }>('bench/load/http.ts', {
-          url,
-          requests,
-          warmupMs: P.warmupMs,
-          windowMs: P.windowMs,
-          runs: 1,
-        })
-      ).runs[0];
+      (await closedLoop(url, requests, 1))[0];
     const [list, pg] = await alternating(
       () =>
         once(

@@ -1,6 +1,7 @@
 // Preloaded (-r) into every measured server, Televisit and baselines alike. On SIGUSR2 it
-// collects garbage (the process runs with --expose-gc) and writes its memory, CPU time and
-// event-loop delay since the previous probe to BENCH_PROBE_FILE. Nothing in the service knows.
+// collects garbage (the process runs with --expose-gc; skipped when a `.nogc` marker sits beside
+// the probe file, for probes under live load) and writes its memory, CPU time and event-loop
+// delay since the previous probe to BENCH_PROBE_FILE. Nothing in the service knows.
 const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
 const { readFileSync, unlinkSync, writeFileSync } = require('node:fs');
 

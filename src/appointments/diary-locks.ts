@@ -1,12 +1,9 @@
 import type { EntityManager } from 'typeorm';
+import { advisoryLocksSql } from '../database/advisory-locks';
 
-/**
- * Takes the diary locks of the people in the text array parameter `$n`, in one sorted order
- * (one statement; the ordered subquery takes them in that order).
- */
+/** Takes the diary locks of the people in the text array parameter `$n` (see lockDiaries). */
 export function diaryLocksSql(n: number): string {
-  return `SELECT count(pg_advisory_xact_lock(hashtextextended('appointments:diary:' || id, 0)))
-            FROM (SELECT DISTINCT id FROM unnest($${n}::text[]) AS id ORDER BY id) AS ordered`;
+  return advisoryLocksSql('appointments:diary', `$${n}::text[]`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { advisoryLocksSql } from '../database/advisory-locks';
 import { sql } from '../database/sql';
 import {
   NewNotification,
@@ -32,12 +33,9 @@ export class NotificationsService {
     if (notices.length === 0) {
       return;
     }
-    // One statement: the ordered subquery takes every lock, in that order, before the first
-    // row is inserted (and numbered).
+    // One statement: every lock is taken before the first row is inserted (and numbered).
     await manager.query(
-      `WITH locked AS (
-         SELECT count(pg_advisory_xact_lock(hashtextextended('notifications:' || id, 0)))
-           FROM (SELECT DISTINCT id::text AS id FROM unnest($1::uuid[]) AS id ORDER BY 1) AS o)
+      `WITH locked AS (${advisoryLocksSql('notifications', '$1::uuid[]')})
        INSERT INTO notifications (user_id, type, data)
        SELECT n.user_id, n.type, n.data
          FROM locked, unnest($1::uuid[], $2::text[], $3::jsonb[]) AS n (user_id, type, data)`,

@@ -137,7 +137,9 @@ export class PresenceService {
     );
     const byWatcher = new Map<string, PresenceView[]>();
     for (const { watcher, ...view } of rows) {
-      byWatcher.set(watcher, [...(byWatcher.get(watcher) ?? []), view]);
+      const views = byWatcher.get(watcher) ?? [];
+      byWatcher.set(watcher, views);
+      views.push(view);
     }
     for (const connection of connections) {
       for (const view of byWatcher.get(connection.userId) ?? []) {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { advisoryLocksSql } from '../database/advisory-locks';
 
 /** The users each open transaction already holds (a transaction's manager is its own). */
 const held = new WeakMap<EntityManager, Set<string>>();
@@ -17,12 +18,6 @@ export async function lockUsers(manager: EntityManager, userIds: Iterable<string
   if (wanted.length === 0) {
     return;
   }
-  // One statement; the ordered subquery takes the locks in that order (as `sockets_change`
-  // does in the database).
-  await manager.query(
-    `SELECT count(pg_advisory_xact_lock(hashtextextended('realtime:user:' || id, 0)))
-       FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) AS ordered`,
-    [wanted],
-  );
+  await manager.query(advisoryLocksSql('realtime:user', '$1::text[]'), [wanted]);
   wanted.forEach((id) => mine.add(id));
 }
