@@ -9,6 +9,13 @@ import { PresenceService } from '../presence/presence.service';
 import { SignalingErrors } from './signaling.errors';
 import { MAX_QUEUED_FRAMES, RoomSnapshot, Seat, Seats } from './visit-room';
 
+/** A seat as held by one socket. */
+export interface HeldSeat {
+  appointmentId: string;
+  side: VisitSide;
+  connectionId: string;
+}
+
 /** A committed change of one visit's seats. */
 export interface RoomChange<T> {
   before: RoomSnapshot;
@@ -78,6 +85,74 @@ export class RoomStore {
       users.filter((id): id is string => id !== undefined),
     );
     return { before, after: { appointmentId, version: Number(version), seats }, result };
+  }
+
+  /**
+   * Marks seats absent whose socket is gone, many visits in one transaction: the rooms are
+   * locked in one order, each seat still held by its socket is emptied (its grace starts at the
+   * database's now) and its visit gets the next version, and presence is announced once for
+   * everyone in those visits. A seat another socket holds by now is left alone. Answers the
+   * visits that changed, with the sides that went absent.
+   */
+  async markAbsent(seats: HeldSeat[]): Promise<RoomChange<VisitSide[]>[]> {
+    if (seats.length === 0) {
+      return [];
+    }
+    return this.dataSource.transaction(async (manager) => {
+      await sql(
+        manager,
+        `SELECT 1 FROM visit_rooms WHERE appointment_id = ANY($1)
+          ORDER BY appointment_id FOR UPDATE`,
+        [[...new Set(seats.map((seat) => seat.appointmentId))]],
+      );
+      // A new statement after the locks: its snapshot holds every change committed before
+      // them. The outer SELECT reads that snapshot, so it answers the seats as they were.
+      const rows = await sql<SeatRow & { appointment_id: string; version: string; gone: boolean }>(
+        manager,
+        `WITH gone AS (
+           UPDATE visit_seats s
+              SET instance_id = NULL, connection_id = NULL,
+                  disconnected_at = coalesce(s.disconnected_at, now())
+             FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
+            WHERE s.appointment_id = g.appointment_id AND s.side = g.side
+              AND s.connection_id = g.connection_id
+           RETURNING s.appointment_id, s.side),
+         bumped AS (
+           UPDATE visit_rooms r SET version = r.version + 1
+            WHERE r.appointment_id IN (SELECT appointment_id FROM gone)
+           RETURNING r.appointment_id, r.version)
+         SELECT s.*, b.version,
+                EXISTS (SELECT 1 FROM gone
+                         WHERE gone.appointment_id = s.appointment_id AND gone.side = s.side) AS gone
+           FROM bumped b JOIN visit_seats s USING (appointment_id)`,
+        [
+          seats.map((seat) => seat.appointmentId),
+          seats.map((seat) => seat.side),
+          seats.map((seat) => seat.connectionId),
+        ],
+      );
+      const changes = new Map<string, RoomChange<VisitSide[]>>();
+      for (const row of rows) {
+        const version = Number(row.version);
+        const change = changes.get(row.appointment_id) ?? {
+          before: { appointmentId: row.appointment_id, version: version - 1, seats: {} },
+          after: { appointmentId: row.appointment_id, version, seats: {} },
+          result: [],
+        };
+        changes.set(row.appointment_id, change);
+        const seat = seatOf(row);
+        change.before.seats[row.side] = seat;
+        change.after.seats[row.side] = row.gone ? { ...seat, ...absentSeat() } : seat;
+        if (row.gone) {
+          change.result.push(row.side);
+        }
+      }
+      await this.presence.announce(
+        manager,
+        rows.map((row) => row.user_id),
+      );
+      return [...changes.values()];
+    });
   }
 
   /** The seats of visits with a participant on one of these instances. */
@@ -179,14 +254,7 @@ export class RoomStore {
     );
     const seats: Seats = {};
     for (const row of rows) {
-      seats[row.side] = {
-        side: row.side,
-        userId: row.user_id,
-        displayName: row.display_name,
-        instanceId: row.instance_id,
-        connectionId: row.connection_id,
-        admitted: row.admitted,
-      };
+      seats[row.side] = seatOf(row);
     }
     return seats;
   }
@@ -232,6 +300,22 @@ export class RoomStore {
       ],
     );
   }
+}
+
+function seatOf(row: SeatRow): Seat {
+  return {
+    side: row.side,
+    userId: row.user_id,
+    displayName: row.display_name,
+    instanceId: row.instance_id,
+    connectionId: row.connection_id,
+    admitted: row.admitted,
+  };
+}
+
+/** A seat whose participant's socket is gone: both null while they may resume. */
+export function absentSeat(): Pick<Seat, 'instanceId' | 'connectionId'> {
+  return { instanceId: null, connectionId: null };
 }
 
 function sameSeat(a: Seat, b: Seat): boolean {

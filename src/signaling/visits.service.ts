@@ -4,6 +4,7 @@ import { AppointmentsErrors } from '../appointments/appointments.errors';
 import { VisitLifecycleService, VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Coalescer } from '../common/coalescer';
 import type { Connection } from '../realtime/connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { ackThen } from '../realtime/frame-context';
@@ -13,7 +14,7 @@ import { SocketDirectory } from '../realtime/socket-directory';
 import { lockUsers } from '../realtime/user-locks';
 import { signalFrame, type SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
-import { RoomChange, RoomStore } from './room-store';
+import { absentSeat, HeldSeat, RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
 import {
   describeSeats,
@@ -73,6 +74,22 @@ export class VisitsService implements OnModuleDestroy {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** TURN credential refreshes of participants here, by `appointmentId:side`. */
   private readonly iceTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Seats whose socket closed, marked absent many at a time: when a thousand sockets drop
+   * together (a network blip, a restarting proxy) their seats take a few transactions, not a
+   * thousand, and the database pool stays free for everyone else.
+   */
+  private readonly drops = new Coalescer<HeldSeat, void>(async (seats) => {
+    for (const change of await this.store.markAbsent(seats)) {
+      this.adopt(change.after);
+      change.result.forEach((side) => this.startGrace(change.after.appointmentId, side));
+      this.publish(
+        change,
+        change.result.flatMap((side) => this.peerReconnecting(change.after, side)),
+      );
+    }
+    return seats.map(() => ({ ok: true, value: undefined }));
+  });
 
   constructor(
     private readonly lifecycle: VisitLifecycleService,
@@ -131,7 +148,7 @@ export class VisitsService implements OnModuleDestroy {
     const room = this.adopt(after, visit.appointment.endsAt);
     // The socket closed while the seat was being taken, too late for `disconnected` to see it.
     if (!connection.isOpen) {
-      await this.markAbsent(appointmentId, side, connection.id, queued);
+      await this.giveBack(appointmentId, side, connection.id, queued);
       throw SignalingErrors.notInVisit();
     }
 
@@ -253,9 +270,11 @@ export class VisitsService implements OnModuleDestroy {
       const room = this.rooms.get(appointmentId);
       const seat = room && seatHeldBy(room.snapshot, connection.id);
       if (seat) {
-        this.markAbsent(appointmentId, seat.side, connection.id).catch((error: unknown) =>
-          this.logger.error({ err: error }, 'Could not mark a seat absent'),
-        );
+        this.drops
+          .add({ appointmentId, side: seat.side, connectionId: connection.id })
+          .catch((error: unknown) =>
+            this.logger.error({ err: error }, 'Could not mark a seat absent'),
+          );
       }
     }
   }
@@ -362,19 +381,22 @@ export class VisitsService implements OnModuleDestroy {
     ]);
   }
 
-  /** A seat's socket is gone; `requeue` gives back signals a failed resume had taken. */
-  private async markAbsent(
+  /**
+   * A resume whose socket closed as it took the seat: the seat is absent again, and the
+   * signals the resume had taken are kept again for the next one, in one transaction.
+   */
+  private async giveBack(
     appointmentId: string,
     side: VisitSide,
     connectionId: string,
-    requeue: string[] = [],
+    requeue: string[],
   ) {
     const change = await this.store.change(appointmentId, async (seats, manager) => {
       const seat = seats[side];
       if (seat?.connectionId !== connectionId) {
         return false;
       }
-      Object.assign(seat, absent());
+      Object.assign(seat, absentSeat());
       for (const frame of requeue) {
         await this.store.enqueue(manager, appointmentId, side, frame);
       }
@@ -429,7 +451,7 @@ export class VisitsService implements OnModuleDestroy {
     for (const appointmentId of visits) {
       const change = await this.store.changeWithin(manager, appointmentId, (seats) => {
         const gone = Object.values(seats).filter((seat) => ids.includes(seat.instanceId ?? ''));
-        gone.forEach((seat) => Object.assign(seat, absent()));
+        gone.forEach((seat) => Object.assign(seat, absentSeat()));
         return gone.map((seat) => seat.side);
       });
       const frames = change.result.flatMap((side) => this.peerReconnecting(change.after, side));
@@ -446,11 +468,9 @@ export class VisitsService implements OnModuleDestroy {
 
   /** Seats held by sockets here that are gone (a failed update): their participants are away. */
   private async markClosedSeatsAbsent(): Promise<void> {
-    for (const seat of await this.store.seatsOn(this.instances.id)) {
-      if (!this.registry.byConnectionId(seat.connectionId)?.isOpen) {
-        await this.markAbsent(seat.appointmentId, seat.side, seat.connectionId);
-      }
-    }
+    const seats = await this.store.seatsOn(this.instances.id);
+    const gone = seats.filter((seat) => !this.registry.byConnectionId(seat.connectionId)?.isOpen);
+    await Promise.all(gone.map((seat) => this.drops.add(seat)));
   }
 
   /** Backstop for grace periods whose timer died with its instance. */
@@ -676,8 +696,4 @@ export class VisitsService implements OnModuleDestroy {
 
 function frameOf(event: string, data: object): string {
   return JSON.stringify({ event, data });
-}
-
-function absent(): Pick<Seat, 'instanceId' | 'connectionId'> {
-  return { instanceId: null, connectionId: null };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { makePatient, makeStaff, TestUser } from '../support/factories';
+import { RoomStore } from '../../src/signaling/room-store';
+import { connectTestDatabase } from '../support/pg';
 import { SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { adminOf, connect, expectAck, inCall, makeVisit, TestVisit } from '../support/visits';
@@ -782,5 +784,73 @@ describe('a dropped socket with no heartbeat to fall back on', () => {
     await expect(calls[1].clinician.next('session.peer-reconnecting', 500)).rejects.toThrow(
       /no frame matching/,
     );
+  });
+
+  it('a drop that arrives after another socket took the seat changes nothing', async () => {
+    const visit = await makeVisit(t);
+    const { clinician } = await inCall(t, visit);
+    const store = t.app.get(RoomStore);
+
+    const changes = await store.markAbsent([
+      { appointmentId: visit.appointmentId, side: 'patient', connectionId: randomUUID() },
+    ]);
+
+    expect(changes).toEqual([]);
+    const db = await connectTestDatabase();
+    try {
+      const { rows } = await db.query(
+        `SELECT side, connection_id IS NOT NULL AS held, disconnected_at FROM visit_seats
+          WHERE appointment_id = $1 ORDER BY side`,
+        [visit.appointmentId],
+      );
+      expect(rows).toEqual([
+        { side: 'clinician', held: true, disconnected_at: null },
+        { side: 'patient', held: true, disconnected_at: null },
+      ]);
+    } finally {
+      await db.end();
+    }
+    await clinician.sync();
+    expect(clinician.received('session.peer-reconnecting')).toEqual([]);
+  });
+
+  it('many sockets dropping together: every peer is told once, and every seat can be resumed', async () => {
+    const visits = await Promise.all(Array.from({ length: 12 }, () => makeVisit(t)));
+    const calls = await Promise.all(visits.map((visit) => inCall(t, visit)));
+
+    calls.forEach(({ patient }) => patient.drop());
+
+    await Promise.all(
+      calls.map(({ clinician }, i) =>
+        expect(clinician.next('session.peer-reconnecting')).resolves.toEqual({
+          event: 'session.peer-reconnecting',
+          data: { appointmentId: visits[i].appointmentId, userId: visits[i].patient.id },
+        }),
+      ),
+    );
+    const db = await connectTestDatabase();
+    try {
+      const { rows } = await db.query<{ absent: boolean }>(
+        `SELECT connection_id IS NULL AND disconnected_at IS NOT NULL AS absent
+           FROM visit_seats WHERE appointment_id = ANY($1) AND side = 'patient'`,
+        [visits.map((visit) => visit.appointmentId)],
+      );
+      expect(rows).toEqual(visits.map(() => ({ absent: true })));
+    } finally {
+      await db.end();
+    }
+
+    const back = await connect(t, visits[0].patient);
+    const resumed = await expectAck(
+      back.request('session.join', { appointmentId: visits[0].appointmentId }),
+    );
+    expect(resumed).toMatchObject({ state: 'admitted', resumed: true });
+    await expect(calls[0].clinician.next('session.peer-reconnected')).resolves.toMatchObject({
+      data: { userId: visits[0].patient.id },
+    });
+    for (const { clinician } of calls) {
+      await clinician.sync();
+      expect(clinician.received('session.peer-reconnecting')).toHaveLength(1);
+    }
   });
 });
