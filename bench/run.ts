@@ -37,6 +37,7 @@ const P = quick
       idle: [10_000],
       fanoutRates: [50, 500],
       fanoutWindowMs: 2000,
+      dropRuns: 2,
     }
   : {
       runs: 5,
@@ -50,6 +51,7 @@ const P = quick
       idle: [10_000, 19_000],
       fanoutRates: [50, 500],
       fanoutWindowMs: 5000,
+      dropRuns: 3,
     };
 
 const rows: Row[] = [];
@@ -124,6 +126,13 @@ async function alternating<A, B>(ours: () => Promise<A>, baseline: () => Promise
     results[1].push(await baseline());
   }
   return results;
+}
+
+interface DropRun {
+  allToldMs: number;
+  p50ToldMs: number;
+  restCount: number;
+  restMaxMs: number;
 }
 
 interface RelayRun {
@@ -245,6 +254,42 @@ async function main() {
         },
         (_ratio, value) => value === 0,
       );
+    }
+
+    // Every patient's socket cut at once.
+    if (wanted('drop')) {
+      const size = P.realisticVisits;
+      const runs: BenchVisit[][] = [];
+      for (let i = 0; i < P.dropRuns; i++) {
+        runs.push(await seedVisits(db, secret, size));
+      }
+      const dropped = (
+        await runLoad<{ runs: DropRun[] }>('bench/load/drop.ts', {
+          url: televisit.url,
+          runs: runs.map((visits) =>
+            visits.map((v) => ({
+              appointmentId: v.appointmentId,
+              patientToken: v.patient.token,
+              clinicianToken: v.clinician.token,
+            })),
+          ),
+        })
+      ).runs;
+      const scenario = `${size} patients' sockets cut at once, mid-call`;
+      add({
+        scenario,
+        measure: 'until every clinician is told',
+        unit: 'ms',
+        televisit: of(dropped, (r) => r.allToldMs),
+        note: `p50 ${of(dropped, (r) => r.p50ToldMs).median.toFixed(0)} ms`,
+      });
+      add({
+        scenario,
+        measure: 'longest REST list meanwhile',
+        unit: 'ms',
+        televisit: of(dropped, (r) => r.restMaxMs),
+        note: `one client's back-to-back requests: ${of(dropped, (r) => r.restCount).median} answered while the peers were told`,
+      });
     }
 
     // Cross-instance relay (two instances on one database) against the local relay.
