@@ -88,14 +88,66 @@ export class RoomStore {
   }
 
   /**
-   * Marks seats absent whose socket is gone, many visits in one transaction: the rooms are
-   * locked in one order, each seat still held by its socket is emptied (its grace starts at the
-   * database's now) and its visit gets the next version, and presence is announced once for
-   * everyone in those visits. A seat another socket holds by now is left alone. Answers the
-   * visits that changed, with the sides that went absent.
+   * Marks seats absent whose socket is gone, many visits in one transaction: each seat still
+   * held by its socket is emptied, its grace starting at the database's now. A seat another
+   * socket holds by now is left alone. Answers the visits that changed, with the seats that
+   * went absent (as they were).
    */
-  async markAbsent(seats: HeldSeat[]): Promise<RoomChange<VisitSide[]>[]> {
-    if (seats.length === 0) {
+  markAbsent(seats: HeldSeat[]): Promise<RoomChange<Seat[]>[]> {
+    return this.changeSeats(
+      seats.map((seat) => seat.appointmentId),
+      `UPDATE visit_seats s
+          SET instance_id = NULL, connection_id = NULL,
+              disconnected_at = coalesce(s.disconnected_at, now())
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
+        WHERE s.appointment_id = g.appointment_id AND s.side = g.side
+          AND s.connection_id = g.connection_id
+       RETURNING s.appointment_id, s.side`,
+      [
+        seats.map((seat) => seat.appointmentId),
+        seats.map((seat) => seat.side),
+        seats.map((seat) => seat.connectionId),
+      ],
+      (seat) => ({ ...seat, ...absentSeat() }),
+    );
+  }
+
+  /**
+   * Ends the grace of absent seats, many visits in one transaction: each seat still absent and
+   * past the grace period (by the database's clock) is given up. A participant who came back
+   * meanwhile keeps their seat. Answers the visits that changed, with the seats given up.
+   */
+  expire(seats: { appointmentId: string; side: VisitSide }[]): Promise<RoomChange<Seat[]>[]> {
+    return this.changeSeats(
+      seats.map((seat) => seat.appointmentId),
+      `DELETE FROM visit_seats s
+        USING unnest($1::uuid[], $2::text[]) AS g (appointment_id, side)
+        WHERE s.appointment_id = g.appointment_id AND s.side = g.side
+          AND s.connection_id IS NULL
+          AND s.disconnected_at < now() - make_interval(secs => $3)
+       RETURNING s.appointment_id, s.side`,
+      [
+        seats.map((seat) => seat.appointmentId),
+        seats.map((seat) => seat.side),
+        this.config.visits.resumeGraceSeconds,
+      ],
+      () => undefined,
+    );
+  }
+
+  /**
+   * One transaction over many visits: locks their rooms in one order, runs `change` (a
+   * statement returning the `appointment_id` and `side` of each seat it changed), gives each
+   * visit changed the next version, and announces presence once for everyone in them. `after`
+   * says what became of a changed seat.
+   */
+  private async changeSeats(
+    appointmentIds: string[],
+    change: string,
+    params: unknown[],
+    after: (seat: Seat) => Seat | undefined,
+  ): Promise<RoomChange<Seat[]>[]> {
+    if (appointmentIds.length === 0) {
       return [];
     }
     return this.dataSource.transaction(async (manager) => {
@@ -103,48 +155,42 @@ export class RoomStore {
         manager,
         `SELECT 1 FROM visit_rooms WHERE appointment_id = ANY($1)
           ORDER BY appointment_id FOR UPDATE`,
-        [[...new Set(seats.map((seat) => seat.appointmentId))]],
+        [[...new Set(appointmentIds)]],
       );
       // A new statement after the locks: its snapshot holds every change committed before
       // them. The outer SELECT reads that snapshot, so it answers the seats as they were.
-      const rows = await sql<SeatRow & { appointment_id: string; version: string; gone: boolean }>(
+      const rows = await sql<
+        SeatRow & { appointment_id: string; version: string; changed: boolean }
+      >(
         manager,
-        `WITH gone AS (
-           UPDATE visit_seats s
-              SET instance_id = NULL, connection_id = NULL,
-                  disconnected_at = coalesce(s.disconnected_at, now())
-             FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
-            WHERE s.appointment_id = g.appointment_id AND s.side = g.side
-              AND s.connection_id = g.connection_id
-           RETURNING s.appointment_id, s.side),
+        `WITH changed AS (${change}),
          bumped AS (
            UPDATE visit_rooms r SET version = r.version + 1
-            WHERE r.appointment_id IN (SELECT appointment_id FROM gone)
+            WHERE r.appointment_id IN (SELECT appointment_id FROM changed)
            RETURNING r.appointment_id, r.version)
          SELECT s.*, b.version,
-                EXISTS (SELECT 1 FROM gone
-                         WHERE gone.appointment_id = s.appointment_id AND gone.side = s.side) AS gone
+                EXISTS (SELECT 1 FROM changed c
+                         WHERE c.appointment_id = s.appointment_id AND c.side = s.side) AS changed
            FROM bumped b JOIN visit_seats s USING (appointment_id)`,
-        [
-          seats.map((seat) => seat.appointmentId),
-          seats.map((seat) => seat.side),
-          seats.map((seat) => seat.connectionId),
-        ],
+        params,
       );
-      const changes = new Map<string, RoomChange<VisitSide[]>>();
+      const changes = new Map<string, RoomChange<Seat[]>>();
       for (const row of rows) {
         const version = Number(row.version);
-        const change = changes.get(row.appointment_id) ?? {
+        const visit = changes.get(row.appointment_id) ?? {
           before: { appointmentId: row.appointment_id, version: version - 1, seats: {} },
           after: { appointmentId: row.appointment_id, version, seats: {} },
           result: [],
         };
-        changes.set(row.appointment_id, change);
+        changes.set(row.appointment_id, visit);
         const seat = seatOf(row);
-        change.before.seats[row.side] = seat;
-        change.after.seats[row.side] = row.gone ? { ...seat, ...absentSeat() } : seat;
-        if (row.gone) {
-          change.result.push(row.side);
+        visit.before.seats[row.side] = seat;
+        const now = row.changed ? after(seat) : seat;
+        if (now) {
+          visit.after.seats[row.side] = now;
+        }
+        if (row.changed) {
+          visit.result.push(seat);
         }
       }
       await this.presence.announce(
@@ -187,17 +233,6 @@ export class RoomStore {
          FROM visit_seats WHERE instance_id = $1`,
       [instanceId],
     );
-  }
-
-  /** Whether an absent seat's grace period is over, by the database's clock. */
-  async isOverdue(manager: EntityManager, appointmentId: string, side: VisitSide) {
-    const [row] = await sql<{ overdue: boolean }>(
-      manager,
-      `SELECT disconnected_at < now() - make_interval(secs => $3) AS overdue
-         FROM visit_seats WHERE appointment_id = $1 AND side = $2`,
-      [appointmentId, side, this.config.visits.resumeGraceSeconds],
-    );
-    return row?.overdue === true;
   }
 
   /** Seats whose participant has been gone longer than the resume grace period. */

@@ -75,21 +75,42 @@ export class VisitsService implements OnModuleDestroy {
   /** TURN credential refreshes of participants here, by `appointmentId:side`. */
   private readonly iceTimers = new Map<string, NodeJS.Timeout>();
   /**
-   * Seats whose socket closed, marked absent many at a time: when a thousand sockets drop
-   * together (a network blip, a restarting proxy) their seats take a few transactions, not a
-   * thousand, and the database pool stays free for everyone else.
+   * Seats whose socket closed, marked absent many at a time, and (a grace period later) given
+   * up many at a time: when a thousand sockets drop together (a network blip, a restarting
+   * proxy) their seats take a few transactions, not a thousand, and the database pool stays
+   * free for everyone else.
    */
   private readonly drops = new Coalescer<HeldSeat, void>(async (seats) => {
     for (const change of await this.store.markAbsent(seats)) {
       this.adopt(change.after);
-      change.result.forEach((side) => this.startGrace(change.after.appointmentId, side));
+      const sides = change.result.map((seat) => seat.side);
+      sides.forEach((side) => this.startGrace(change.after.appointmentId, side));
       this.publish(
         change,
-        change.result.flatMap((side) => this.peerReconnecting(change.after, side)),
+        sides.flatMap((side) => this.peerReconnecting(change.after, side)),
       );
     }
     return seats.map(() => ({ ok: true, value: undefined }));
   });
+  private readonly expiries = new Coalescer<{ appointmentId: string; side: VisitSide }, void>(
+    async (seats) => {
+      for (const change of await this.store.expire(seats)) {
+        this.adopt(change.after);
+        this.publish(
+          change,
+          change.result.map((seat) => ({
+            to: change.after.seats[otherSide(seat.side)],
+            text: frameOf('session.peer-left', {
+              appointmentId: change.after.appointmentId,
+              userId: seat.userId,
+              reason: 'disconnected',
+            }),
+          })),
+        );
+      }
+      return seats.map(() => ({ ok: true, value: undefined }));
+    },
+  );
 
   constructor(
     private readonly lifecycle: VisitLifecycleService,
@@ -410,37 +431,6 @@ export class VisitsService implements OnModuleDestroy {
     this.publish(change, this.peerReconnecting(change.after, side));
   }
 
-  /** The grace period is over: a participant still absent has left. */
-  private async expire(appointmentId: string, side: VisitSide): Promise<void> {
-    const change = await this.store.change(appointmentId, async (seats, manager) => {
-      const seat = seats[side];
-      if (
-        !seat ||
-        seat.connectionId ||
-        !(await this.store.isOverdue(manager, appointmentId, side))
-      ) {
-        return undefined;
-      }
-      delete seats[side];
-      return seat;
-    });
-    const seat = change.result;
-    if (!seat) {
-      return;
-    }
-    this.adopt(change.after);
-    this.publish(change, [
-      {
-        to: change.after.seats[otherSide(side)],
-        text: frameOf('session.peer-left', {
-          appointmentId,
-          userId: seat.userId,
-          reason: 'disconnected',
-        }),
-      },
-    ]);
-  }
-
   /** Instances stopped (or this one is stopping): their participants are reconnecting. */
   private async releaseInstances(manager: EntityManager, ids: string[]) {
     const changes: { change: RoomChange<VisitSide[]>; frames: Outgoing[] }[] = [];
@@ -475,9 +465,8 @@ export class VisitsService implements OnModuleDestroy {
 
   /** Backstop for grace periods whose timer died with its instance. */
   private async expireOverdue(): Promise<void> {
-    for (const { appointmentId, side } of await this.store.expiredSeats()) {
-      await this.expire(appointmentId, side);
-    }
+    const overdue = await this.store.expiredSeats();
+    await Promise.all(overdue.map((seat) => this.expiries.add(seat)));
   }
 
   /** A newer snapshot from another instance, and frames for sockets here. */
@@ -633,9 +622,11 @@ export class VisitsService implements OnModuleDestroy {
     this.stopGrace(appointmentId, side);
     const timer = setTimeout(() => {
       this.graceTimers.delete(`${appointmentId}:${side}`);
-      this.expire(appointmentId, side).catch((error: unknown) =>
-        this.logger.error({ err: error }, 'Could not end a grace period'),
-      );
+      this.expiries
+        .add({ appointmentId, side })
+        .catch((error: unknown) =>
+          this.logger.error({ err: error }, 'Could not end a grace period'),
+        );
     }, this.config.visits.resumeGraceSeconds * 1000);
     timer.unref();
     this.graceTimers.set(`${appointmentId}:${side}`, timer);

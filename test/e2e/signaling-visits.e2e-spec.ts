@@ -613,6 +613,71 @@ describe('signaling visits (e2e)', () => {
     });
   });
 
+  describe('many dropped at once', () => {
+    it('past the grace, every peer gets session.peer-left once; one who came back keeps the seat', async () => {
+      const visits = await Promise.all(Array.from({ length: 6 }, () => makeVisit(t)));
+      const calls = await Promise.all(visits.map((visit) => inCall(t, visit)));
+
+      calls.forEach(({ patient }) => patient.drop());
+      await Promise.all(calls.map(({ clinician }) => clinician.next('session.peer-reconnecting')));
+      const back = await connect(t, visits[0].patient);
+      await expectAck(join(back, visits[0].appointmentId));
+
+      await Promise.all(
+        calls.slice(1).map(({ clinician }, i) =>
+          expect(clinician.next('session.peer-left')).resolves.toEqual({
+            event: 'session.peer-left',
+            data: {
+              appointmentId: visits[i + 1].appointmentId,
+              userId: visits[i + 1].patient.id,
+              reason: 'disconnected',
+            },
+          }),
+        ),
+      );
+      // Past the grace of the first visit too: its patient came back and is still in.
+      await sleep(500);
+      for (const { clinician } of calls) {
+        await clinician.sync();
+      }
+      expect(calls[0].clinician.received('session.peer-left')).toEqual([]);
+      calls.slice(1).forEach(({ clinician }) => {
+        expect(clinician.received('session.peer-left')).toHaveLength(1);
+      });
+      const live = await calls[0].clinician.request('signal', {
+        appointmentId: visits[0].appointmentId,
+        type: 'offer',
+        payload: OFFER,
+      });
+      expect(live.data).toMatchObject({ delivered: true });
+    });
+
+    it('a seat is given up only when absent and past the grace', async () => {
+      const visit = await makeVisit(t);
+      const { appointmentId } = visit;
+      const { patient, clinician } = await inCall(t, visit);
+      const store = t.app.get(RoomStore);
+      const seat = [{ appointmentId, side: 'patient' as const }];
+
+      await expect(store.expire(seat)).resolves.toEqual([]); // held
+      patient.drop();
+      await clinician.next('session.peer-reconnecting');
+      await expect(store.expire(seat)).resolves.toEqual([]); // absent, within the grace
+
+      await clinician.sync();
+      expect(clinician.received('session.peer-left')).toEqual([]);
+      const kept = await clinician.request('signal', {
+        appointmentId,
+        type: 'offer',
+        payload: OFFER,
+      });
+      expect(kept.data).toMatchObject({ delivered: false, queued: true });
+      await expect(clinician.next('session.peer-left')).resolves.toMatchObject({
+        data: { appointmentId, reason: 'disconnected' },
+      });
+    });
+  });
+
   describe('one device in a visit', () => {
     it('a second device takes over: the first gets session.replaced, signals reach only the second', async () => {
       const visit = await makeVisit(t);
