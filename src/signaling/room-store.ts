@@ -51,40 +51,31 @@ export class RoomStore {
     appointmentId: string,
     apply: (seats: Seats, manager: EntityManager) => Promise<T> | T,
   ): Promise<RoomChange<T>> {
-    return this.dataSource.transaction((manager) =>
-      this.changeWithin(manager, appointmentId, apply),
-    );
-  }
-
-  /** `change`, inside a transaction the caller holds. */
-  async changeWithin<T>(
-    manager: EntityManager,
-    appointmentId: string,
-    apply: (seats: Seats, manager: EntityManager) => Promise<T> | T,
-  ): Promise<RoomChange<T>> {
-    const [{ version }] = await sql<{ version: string }>(
-      manager,
-      `INSERT INTO visit_rooms (appointment_id, version) VALUES ($1, 1)
-       ON CONFLICT (appointment_id) DO UPDATE SET version = visit_rooms.version + 1
-       RETURNING version`,
-      [appointmentId],
-    );
-    const before: RoomSnapshot = {
-      appointmentId,
-      version: Number(version) - 1,
-      seats: await this.seatsOf(manager, appointmentId),
-    };
-    const seats = structuredClone(before.seats);
-    const result = await apply(seats, manager);
-    for (const side of ['patient', 'clinician'] as const) {
-      await this.write(manager, appointmentId, side, before.seats[side], seats[side]);
-    }
-    const users = [before.seats, seats].flatMap((s) => [s.patient?.userId, s.clinician?.userId]);
-    await this.presence.announce(
-      manager,
-      users.filter((id): id is string => id !== undefined),
-    );
-    return { before, after: { appointmentId, version: Number(version), seats }, result };
+    return this.dataSource.transaction(async (manager) => {
+      const [{ version }] = await sql<{ version: string }>(
+        manager,
+        `INSERT INTO visit_rooms (appointment_id, version) VALUES ($1, 1)
+         ON CONFLICT (appointment_id) DO UPDATE SET version = visit_rooms.version + 1
+         RETURNING version`,
+        [appointmentId],
+      );
+      const before: RoomSnapshot = {
+        appointmentId,
+        version: Number(version) - 1,
+        seats: await this.seatsOf(manager, appointmentId),
+      };
+      const seats = structuredClone(before.seats);
+      const result = await apply(seats, manager);
+      for (const side of ['patient', 'clinician'] as const) {
+        await this.write(manager, appointmentId, side, before.seats[side], seats[side]);
+      }
+      const users = [before.seats, seats].flatMap((s) => [s.patient?.userId, s.clinician?.userId]);
+      await this.presence.announce(
+        manager,
+        users.filter((id): id is string => id !== undefined),
+      );
+      return { before, after: { appointmentId, version: Number(version), seats }, result };
+    });
   }
 
   /**
@@ -136,11 +127,28 @@ export class RoomStore {
   }
 
   /**
-   * One transaction over many visits: locks their rooms in one order, runs `change` (a
-   * statement returning the `appointment_id` and `side` of each seat it changed), gives each
-   * visit changed the next version, and announces presence once for everyone in them. `after`
-   * says what became of a changed seat.
+   * Inside the transaction releasing instances (stopped, or this one stopping), which holds
+   * these visits' rooms and their users: the seats held on those instances are absent.
    */
+  vacateInstances(
+    manager: EntityManager,
+    appointmentIds: string[],
+    instanceIds: string[],
+  ): Promise<RoomChange<Seat[]>[]> {
+    return this.changeSeatsWithin(
+      manager,
+      appointmentIds,
+      `UPDATE visit_seats s
+          SET instance_id = NULL, connection_id = NULL,
+              disconnected_at = coalesce(s.disconnected_at, now())
+        WHERE s.appointment_id = ANY($1) AND s.instance_id = ANY($2)
+       RETURNING s.appointment_id, s.side`,
+      [appointmentIds, instanceIds],
+      (seat) => ({ ...seat, ...absentSeat() }),
+    );
+  }
+
+  /** `changeSeatsWithin`, in a transaction of its own. */
   private async changeSeats(
     appointmentIds: string[],
     change: string,
@@ -150,55 +158,72 @@ export class RoomStore {
     if (appointmentIds.length === 0) {
       return [];
     }
-    return this.dataSource.transaction(async (manager) => {
-      await sql(
-        manager,
-        `SELECT 1 FROM visit_rooms WHERE appointment_id = ANY($1)
-          ORDER BY appointment_id FOR UPDATE`,
-        [[...new Set(appointmentIds)]],
-      );
-      // A new statement after the locks: its snapshot holds every change committed before
-      // them. The outer SELECT reads that snapshot, so it answers the seats as they were.
-      const rows = await sql<
-        SeatRow & { appointment_id: string; version: string; changed: boolean }
-      >(
-        manager,
-        `WITH changed AS (${change}),
-         bumped AS (
-           UPDATE visit_rooms r SET version = r.version + 1
-            WHERE r.appointment_id IN (SELECT appointment_id FROM changed)
-           RETURNING r.appointment_id, r.version)
-         SELECT s.*, b.version,
-                EXISTS (SELECT 1 FROM changed c
-                         WHERE c.appointment_id = s.appointment_id AND c.side = s.side) AS changed
-           FROM bumped b JOIN visit_seats s USING (appointment_id)`,
-        params,
-      );
-      const changes = new Map<string, RoomChange<Seat[]>>();
-      for (const row of rows) {
-        const version = Number(row.version);
-        const visit = changes.get(row.appointment_id) ?? {
-          before: { appointmentId: row.appointment_id, version: version - 1, seats: {} },
-          after: { appointmentId: row.appointment_id, version, seats: {} },
-          result: [],
-        };
-        changes.set(row.appointment_id, visit);
-        const seat = seatOf(row);
-        visit.before.seats[row.side] = seat;
-        const now = row.changed ? after(seat) : seat;
-        if (now) {
-          visit.after.seats[row.side] = now;
-        }
-        if (row.changed) {
-          visit.result.push(seat);
-        }
+    return this.dataSource.transaction((manager) =>
+      this.changeSeatsWithin(manager, appointmentIds, change, params, after),
+    );
+  }
+
+  /**
+   * Many visits at once: locks their rooms in one order, runs `change` (a statement returning
+   * the `appointment_id` and `side` of each seat it changed), gives each visit changed the next
+   * version, and announces presence once for everyone in them. `after` says what became of a
+   * changed seat.
+   */
+  private async changeSeatsWithin(
+    manager: EntityManager,
+    appointmentIds: string[],
+    change: string,
+    params: unknown[],
+    after: (seat: Seat) => Seat | undefined,
+  ): Promise<RoomChange<Seat[]>[]> {
+    if (appointmentIds.length === 0) {
+      return [];
+    }
+    await sql(
+      manager,
+      `SELECT 1 FROM visit_rooms WHERE appointment_id = ANY($1)
+        ORDER BY appointment_id FOR UPDATE`,
+      [[...new Set(appointmentIds)]],
+    );
+    // A new statement after the locks: its snapshot holds every change committed before
+    // them. The outer SELECT reads that snapshot, so it answers the seats as they were.
+    const rows = await sql<SeatRow & { appointment_id: string; version: string; changed: boolean }>(
+      manager,
+      `WITH changed AS (${change}),
+       bumped AS (
+         UPDATE visit_rooms r SET version = r.version + 1
+          WHERE r.appointment_id IN (SELECT appointment_id FROM changed)
+         RETURNING r.appointment_id, r.version)
+       SELECT s.*, b.version,
+              EXISTS (SELECT 1 FROM changed c
+                       WHERE c.appointment_id = s.appointment_id AND c.side = s.side) AS changed
+         FROM bumped b JOIN visit_seats s USING (appointment_id)`,
+      params,
+    );
+    const changes = new Map<string, RoomChange<Seat[]>>();
+    for (const row of rows) {
+      const version = Number(row.version);
+      const visit = changes.get(row.appointment_id) ?? {
+        before: { appointmentId: row.appointment_id, version: version - 1, seats: {} },
+        after: { appointmentId: row.appointment_id, version, seats: {} },
+        result: [],
+      };
+      changes.set(row.appointment_id, visit);
+      const seat = seatOf(row);
+      visit.before.seats[row.side] = seat;
+      const now = row.changed ? after(seat) : seat;
+      if (now) {
+        visit.after.seats[row.side] = now;
       }
-      await this.presence.announce(
-        manager,
-        rows.map((row) => row.user_id),
-      );
-      return [...changes.values()];
-    });
+      if (row.changed) {
+        visit.result.push(seat);
+      }
+    }
+    await this.presence.announce(
+      manager,
+      rows.map((row) => row.user_id),
+    );
+    return [...changes.values()];
   }
 
   /** The seats of visits with a participant on one of these instances. */

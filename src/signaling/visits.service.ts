@@ -81,15 +81,7 @@ export class VisitsService implements OnModuleDestroy {
    * free for everyone else.
    */
   private readonly drops = new Coalescer<HeldSeat, void>(async (seats) => {
-    for (const change of await this.store.markAbsent(seats)) {
-      this.adopt(change.after);
-      const sides = change.result.map((seat) => seat.side);
-      sides.forEach((side) => this.startGrace(change.after.appointmentId, side));
-      this.publish(
-        change,
-        sides.flatMap((side) => this.peerReconnecting(change.after, side)),
-      );
-    }
+    (await this.store.markAbsent(seats)).forEach((change) => this.reconnecting(change));
     return seats.map(() => ({ ok: true, value: undefined }));
   });
   private readonly expiries = new Coalescer<{ appointmentId: string; side: VisitSide }, void>(
@@ -433,27 +425,12 @@ export class VisitsService implements OnModuleDestroy {
 
   /** Instances stopped (or this one is stopping): their participants are reconnecting. */
   private async releaseInstances(manager: EntityManager, ids: string[]) {
-    const changes: { change: RoomChange<VisitSide[]>; frames: Outgoing[] }[] = [];
     const visits = await this.store.visitsOn(manager, ids);
     // Every room first, then every user, each in one order: as every other transaction does.
     const seated = await this.store.lockRooms(manager, visits);
     await lockUsers(manager, [...seated, ...(await this.directory.usersOn(manager, ids))]);
-    for (const appointmentId of visits) {
-      const change = await this.store.changeWithin(manager, appointmentId, (seats) => {
-        const gone = Object.values(seats).filter((seat) => ids.includes(seat.instanceId ?? ''));
-        gone.forEach((seat) => Object.assign(seat, absentSeat()));
-        return gone.map((seat) => seat.side);
-      });
-      const frames = change.result.flatMap((side) => this.peerReconnecting(change.after, side));
-      changes.push({ change, frames });
-    }
-    return () => {
-      for (const { change, frames } of changes) {
-        this.adopt(change.after);
-        change.result.forEach((side) => this.startGrace(change.after.appointmentId, side));
-        this.publish(change, frames);
-      }
-    };
+    const changes = await this.store.vacateInstances(manager, visits, ids);
+    return () => changes.forEach((change) => this.reconnecting(change));
   }
 
   /** Seats held by sockets here that are gone (a failed update): their participants are away. */
@@ -603,6 +580,17 @@ export class VisitsService implements OnModuleDestroy {
         }),
       },
     ];
+  }
+
+  /** Seats went absent (committed): their grace starts, and their peers are told. */
+  private reconnecting(change: RoomChange<Seat[]>): void {
+    this.adopt(change.after);
+    const sides = change.result.map((seat) => seat.side);
+    sides.forEach((side) => this.startGrace(change.after.appointmentId, side));
+    this.publish(
+      change,
+      sides.flatMap((side) => this.peerReconnecting(change.after, side)),
+    );
   }
 
   private peerReconnecting(room: RoomSnapshot, side: VisitSide): Outgoing[] {
