@@ -4,10 +4,19 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Slots } from '../common/slots';
 import { sql } from '../database/sql';
+import { POOL_SIZE } from '../database/typeorm-options';
 import { PresenceService } from '../presence/presence.service';
 import { SignalingErrors } from './signaling.errors';
 import { MAX_QUEUED_FRAMES, RoomSnapshot, Seat, Seats } from './visit-room';
+
+/**
+ * Visit changes running at once on an instance. A burst of them (a thousand patients resuming
+ * after a network blip) waits here instead of in the pool's queue, so the rest of the service
+ * (REST requests, logins, socket changes) still gets a connection at once.
+ */
+const CHANGES_AT_ONCE = POOL_SIZE / 2;
 
 /** A seat as held by one socket. */
 export interface HeldSeat {
@@ -40,6 +49,8 @@ interface SeatRow {
  */
 @Injectable()
 export class RoomStore {
+  private readonly slots = new Slots(CHANGES_AT_ONCE);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -51,31 +62,36 @@ export class RoomStore {
     appointmentId: string,
     apply: (seats: Seats, manager: EntityManager) => Promise<T> | T,
   ): Promise<RoomChange<T>> {
-    return this.dataSource.transaction(async (manager) => {
-      const [{ version }] = await sql<{ version: string }>(
-        manager,
-        `INSERT INTO visit_rooms (appointment_id, version) VALUES ($1, 1)
+    return this.slots.run(() =>
+      this.dataSource.transaction(async (manager) => {
+        const [{ version }] = await sql<{ version: string }>(
+          manager,
+          `INSERT INTO visit_rooms (appointment_id, version) VALUES ($1, 1)
          ON CONFLICT (appointment_id) DO UPDATE SET version = visit_rooms.version + 1
          RETURNING version`,
-        [appointmentId],
-      );
-      const before: RoomSnapshot = {
-        appointmentId,
-        version: Number(version) - 1,
-        seats: await this.seatsOf(manager, appointmentId),
-      };
-      const seats = structuredClone(before.seats);
-      const result = await apply(seats, manager);
-      for (const side of ['patient', 'clinician'] as const) {
-        await this.write(manager, appointmentId, side, before.seats[side], seats[side]);
-      }
-      const users = [before.seats, seats].flatMap((s) => [s.patient?.userId, s.clinician?.userId]);
-      await this.presence.announce(
-        manager,
-        users.filter((id): id is string => id !== undefined),
-      );
-      return { before, after: { appointmentId, version: Number(version), seats }, result };
-    });
+          [appointmentId],
+        );
+        const before: RoomSnapshot = {
+          appointmentId,
+          version: Number(version) - 1,
+          seats: await this.seatsOf(manager, appointmentId),
+        };
+        const seats = structuredClone(before.seats);
+        const result = await apply(seats, manager);
+        for (const side of ['patient', 'clinician'] as const) {
+          await this.write(manager, appointmentId, side, before.seats[side], seats[side]);
+        }
+        const users = [before.seats, seats].flatMap((s) => [
+          s.patient?.userId,
+          s.clinician?.userId,
+        ]);
+        await this.presence.announce(
+          manager,
+          users.filter((id): id is string => id !== undefined),
+        );
+        return { before, after: { appointmentId, version: Number(version), seats }, result };
+      }),
+    );
   }
 
   /**
@@ -158,8 +174,10 @@ export class RoomStore {
     if (appointmentIds.length === 0) {
       return [];
     }
-    return this.dataSource.transaction((manager) =>
-      this.changeSeatsWithin(manager, appointmentIds, change, params, after),
+    return this.slots.run(() =>
+      this.dataSource.transaction((manager) =>
+        this.changeSeatsWithin(manager, appointmentIds, change, params, after),
+      ),
     );
   }
 
