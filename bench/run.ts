@@ -133,6 +133,8 @@ interface DropRun {
   p50ToldMs: number;
   restCount: number;
   restMaxMs: number;
+  allResumedMs: number;
+  restMaxResumeMs: number;
   allLeftMs: number;
   restMaxExpiryMs: number;
 }
@@ -285,7 +287,7 @@ async function main() {
         })
       ).runs;
       await dropped.stop();
-      const scenario = `${size} patients' sockets cut at once, mid-call`;
+      const scenario = `${size} patients' sockets cut at once, mid-call, then all back`;
       add({
         scenario,
         measure: 'until every clinician is told (reconnecting)',
@@ -299,6 +301,19 @@ async function main() {
         unit: 'ms',
         televisit: of(drops, (r) => r.restMaxMs),
         note: `one client's back-to-back requests: ${of(drops, (r) => r.restCount).median} answered while the peers were told`,
+      });
+      add({
+        scenario,
+        measure: 'all back at once: until every patient has resumed',
+        unit: 'ms',
+        televisit: of(drops, (r) => r.allResumedMs),
+        note: 'each on a new socket (handshake, then session.join)',
+      });
+      add({
+        scenario,
+        measure: 'longest REST list meanwhile (resume)',
+        unit: 'ms',
+        televisit: of(drops, (r) => r.restMaxResumeMs),
       });
       add({
         scenario,

@@ -1,9 +1,10 @@
 /**
  * Many sockets dropping at once (a network blip, a restarting proxy): each visit's patient and
  * clinician are in a call; every patient's TCP connection is cut in the same instant. Reports
- * how long until each clinician is told `session.peer-reconnecting`, then, once the resume
- * grace is over, `session.peer-left`; and how long the REST requests one client keeps sending
- * meanwhile take (do the seat updates crowd out the rest?).
+ * how long until each clinician is told `session.peer-reconnecting`; then every patient comes
+ * back at once (how long until each has resumed); then they are cut again and stay away (how
+ * long, once the grace is over, until each clinician is told `session.peer-left`). Through each
+ * phase one client keeps sending REST requests: do the seat changes crowd out the rest?
  */
 import { performance } from 'node:perf_hooks';
 import { percentile, sortNumbers } from '../lib/stats';
@@ -44,20 +45,46 @@ async function inCall(visits: Visit[]) {
 
 async function run(visits: Visit[]) {
   const pairs = await inCall(visits);
+  const token = visits[0].clinicianToken;
   await sleep(1000);
-  const started = performance.now();
-  const told = (event: string) =>
-    Promise.all(
-      pairs.map(({ clinician }) =>
-        clinician.arrival(event).then(() => performance.now() - started),
-      ),
-    );
-  const reconnecting = told('session.peer-reconnecting');
-  const left = told('session.peer-left');
+
+  // Every patient's socket cut: each clinician is told their patient is reconnecting.
+  let started = performance.now();
+  const since = (from: number) => () => performance.now() - from;
+  const reconnecting = Promise.all(
+    pairs.map(({ clinician }) =>
+      clinician.arrival('session.peer-reconnecting').then(since(started)),
+    ),
+  );
   pairs.forEach(({ patient }) => patient.ws.terminate());
-  const drop = await restUntil(reconnecting, visits[0].clinicianToken);
-  await sleep(Math.max(0, started + config.graceMs - 200 - performance.now()));
-  const expiry = await restUntil(left, visits[0].clinicianToken);
+  const drop = await restUntil(reconnecting, token);
+
+  // Every patient back at once, on a new socket: each resumes their seat.
+  started = performance.now();
+  const back: LoadSocket[] = [];
+  const resumed = Promise.all(
+    visits.map(async (visit) => {
+      const patient = await LoadSocket.open(wsUrl(config.url, '/ws'), {
+        token: visit.patientToken,
+      });
+      back.push(patient);
+      const ack = await patient.request('session.join', { appointmentId: visit.appointmentId });
+      if (ack.resumed !== true) {
+        throw new Error(`not resumed: ${JSON.stringify(ack)}`);
+      }
+      return performance.now() - started;
+    }),
+  );
+  const resume = await restUntil(resumed, token);
+
+  // Cut again, and kept away: past the grace, each clinician is told their patient has left.
+  started = performance.now();
+  const left = Promise.all(
+    pairs.map(({ clinician }) => clinician.arrival('session.peer-left').then(since(started))),
+  );
+  back.forEach((patient) => patient.ws.terminate());
+  await sleep(config.graceMs - 200);
+  const expiry = await restUntil(left, token);
   pairs.forEach(({ clinician }) => clinician.ws.terminate());
   await sleep(2000);
   return {
@@ -65,6 +92,8 @@ async function run(visits: Visit[]) {
     p50ToldMs: drop.p50,
     restCount: drop.rest.length,
     restMaxMs: Math.max(...drop.rest),
+    allResumedMs: resume.last,
+    restMaxResumeMs: Math.max(...resume.rest),
     /** From the end of the grace. */
     allLeftMs: expiry.last - config.graceMs,
     restMaxExpiryMs: Math.max(...expiry.rest),
