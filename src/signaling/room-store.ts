@@ -96,7 +96,7 @@ export class RoomStore {
 
   /**
    * Marks seats absent whose socket is gone, many visits in one transaction: each seat still
-   * held by its socket is emptied, its grace starting at the database's now. A seat another
+   * held by its socket is emptied, its grace starting then (the database's clock). A seat another
    * socket holds by now is left alone. Answers the visits that changed, with the seats that
    * went absent (as they were).
    */
@@ -105,7 +105,7 @@ export class RoomStore {
       seats.map((seat) => seat.appointmentId),
       `UPDATE visit_seats s
           SET instance_id = NULL, connection_id = NULL,
-              disconnected_at = coalesce(s.disconnected_at, now())
+              disconnected_at = coalesce(s.disconnected_at, statement_timestamp())
          FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
         WHERE s.appointment_id = g.appointment_id AND s.side = g.side
           AND s.connection_id = g.connection_id
@@ -156,7 +156,7 @@ export class RoomStore {
       appointmentIds,
       `UPDATE visit_seats s
           SET instance_id = NULL, connection_id = NULL,
-              disconnected_at = coalesce(s.disconnected_at, now())
+              disconnected_at = coalesce(s.disconnected_at, statement_timestamp())
         WHERE s.appointment_id = ANY($1) AND s.instance_id = ANY($2)
        RETURNING s.appointment_id, s.side`,
       [appointmentIds, instanceIds],
@@ -197,12 +197,7 @@ export class RoomStore {
     if (appointmentIds.length === 0) {
       return [];
     }
-    await sql(
-      manager,
-      `SELECT 1 FROM visit_rooms WHERE appointment_id = ANY($1)
-        ORDER BY appointment_id FOR UPDATE`,
-      [[...new Set(appointmentIds)]],
-    );
+    await this.lockRoomRows(manager, appointmentIds);
     // A new statement after the locks: its snapshot holds every change committed before
     // them. The outer SELECT reads that snapshot, so it answers the seats as they were.
     const rows = await sql<SeatRow & { appointment_id: string; version: string; changed: boolean }>(
@@ -229,7 +224,7 @@ export class RoomStore {
       changes.set(row.appointment_id, visit);
       const seat = seatOf(row);
       visit.before.seats[row.side] = seat;
-      const now = row.changed ? after(seat) : seat;
+      const now = row.changed ? after(seat) : { ...seat };
       if (now) {
         visit.after.seats[row.side] = now;
       }
@@ -257,15 +252,24 @@ export class RoomStore {
 
   /** Locks these visits' rows (in one order) before a transaction that changes several. */
   async lockRooms(manager: EntityManager, appointmentIds: string[]): Promise<string[]> {
+    await this.lockRoomRows(manager, appointmentIds);
+    // A statement of its own: one read with the locks would see the seats as they were
+    // before it waited for them.
     const rows = await sql<{ user_id: string }>(
       manager,
-      `WITH locked AS (
-         SELECT appointment_id FROM visit_rooms WHERE appointment_id = ANY($1)
-          ORDER BY appointment_id FOR UPDATE)
-       SELECT DISTINCT s.user_id FROM visit_seats s JOIN locked USING (appointment_id)`,
+      'SELECT DISTINCT user_id FROM visit_seats WHERE appointment_id = ANY($1)',
       [appointmentIds],
     );
     return rows.map((row) => row.user_id);
+  }
+
+  private async lockRoomRows(manager: EntityManager, appointmentIds: string[]): Promise<void> {
+    await sql(
+      manager,
+      `SELECT 1 FROM visit_rooms WHERE appointment_id = ANY($1)
+        ORDER BY appointment_id FOR UPDATE`,
+      [[...new Set(appointmentIds)]],
+    );
   }
 
   /** This instance's seats, with the socket each is held by. */

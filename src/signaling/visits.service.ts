@@ -81,25 +81,12 @@ export class VisitsService implements OnModuleDestroy {
    * free for everyone else.
    */
   private readonly drops = new Coalescer<HeldSeat, void>(async (seats) => {
-    (await this.store.markAbsent(seats)).forEach((change) => this.reconnecting(change));
+    this.eachCommitted(await this.store.markAbsent(seats), (change) => this.reconnecting(change));
     return seats.map(() => ({ ok: true, value: undefined }));
   });
   private readonly expiries = new Coalescer<{ appointmentId: string; side: VisitSide }, void>(
     async (seats) => {
-      for (const change of await this.store.expire(seats)) {
-        this.adopt(change.after);
-        this.publish(
-          change,
-          change.result.map((seat) => ({
-            to: change.after.seats[otherSide(seat.side)],
-            text: frameOf('session.peer-left', {
-              appointmentId: change.after.appointmentId,
-              userId: seat.userId,
-              reason: 'disconnected',
-            }),
-          })),
-        );
-      }
+      this.eachCommitted(await this.store.expire(seats), (change) => this.left(change));
       return seats.map(() => ({ ok: true, value: undefined }));
     },
   );
@@ -430,7 +417,7 @@ export class VisitsService implements OnModuleDestroy {
     const seated = await this.store.lockRooms(manager, visits);
     await lockUsers(manager, [...seated, ...(await this.directory.usersOn(manager, ids))]);
     const changes = await this.store.vacateInstances(manager, visits, ids);
-    return () => changes.forEach((change) => this.reconnecting(change));
+    return () => this.eachCommitted(changes, (change) => this.reconnecting(change));
   }
 
   /** Seats held by sockets here that are gone (a failed update): their participants are away. */
@@ -580,6 +567,39 @@ export class VisitsService implements OnModuleDestroy {
         }),
       },
     ];
+  }
+
+  /**
+   * Follows up each committed change of a batch on its own: one that fails is logged, and the
+   * others (and the batch, which must not be run again) go on.
+   */
+  private eachCommitted(
+    changes: RoomChange<Seat[]>[],
+    follow: (change: RoomChange<Seat[]>) => void,
+  ) {
+    for (const change of changes) {
+      try {
+        follow(change);
+      } catch (error) {
+        this.logger.error({ err: error }, 'Could not follow up a visit change');
+      }
+    }
+  }
+
+  /** Seats given up after their grace (committed): their peers are told. */
+  private left(change: RoomChange<Seat[]>): void {
+    this.adopt(change.after);
+    this.publish(
+      change,
+      change.result.map((seat) => ({
+        to: change.after.seats[otherSide(seat.side)],
+        text: frameOf('session.peer-left', {
+          appointmentId: change.after.appointmentId,
+          userId: seat.userId,
+          reason: 'disconnected',
+        }),
+      })),
+    );
   }
 
   /** Seats went absent (committed): their grace starts, and their peers are told. */
