@@ -17,6 +17,11 @@ import { MAX_QUEUED_FRAMES, RoomSnapshot, Seat, Seats } from './visit-room';
  * (REST requests, logins, socket changes) still gets a connection at once.
  */
 const CHANGES_AT_ONCE = POOL_SIZE / 2;
+/**
+ * Turns of their own for keeping signals for a reconnecting participant: a relay (and the
+ * instance mailbox it may hold up) never waits behind such a crowd.
+ */
+const SIGNAL_KEEPS_AT_ONCE = 2;
 
 /** A seat as held by one socket. */
 export interface HeldSeat {
@@ -49,7 +54,10 @@ interface SeatRow {
  */
 @Injectable()
 export class RoomStore {
-  private readonly slots = new Slots(CHANGES_AT_ONCE);
+  private readonly turns = {
+    change: new Slots(CHANGES_AT_ONCE),
+    signal: new Slots(SIGNAL_KEEPS_AT_ONCE),
+  };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -57,12 +65,16 @@ export class RoomStore {
     private readonly presence: PresenceService,
   ) {}
 
-  /** Runs `apply` on the visit's seats (which it may change) and stores the result. */
+  /**
+   * Runs `apply` on the visit's seats (which it may change) and stores the result. `turn`:
+   * 'signal' when the change only keeps or forwards a relayed signal (see SIGNAL_KEEPS_AT_ONCE).
+   */
   change<T>(
     appointmentId: string,
     apply: (seats: Seats, manager: EntityManager) => Promise<T> | T,
+    turn: keyof RoomStore['turns'] = 'change',
   ): Promise<RoomChange<T>> {
-    return this.slots.run(() =>
+    return this.turns[turn].run(() =>
       this.dataSource.transaction(async (manager) => {
         const [{ version }] = await sql<{ version: string }>(
           manager,
@@ -174,7 +186,7 @@ export class RoomStore {
     if (appointmentIds.length === 0) {
       return [];
     }
-    return this.slots.run(() =>
+    return this.turns.change.run(() =>
       this.dataSource.transaction((manager) =>
         this.changeSeatsWithin(manager, appointmentIds, change, params, after),
       ),

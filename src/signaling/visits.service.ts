@@ -329,21 +329,25 @@ export class VisitsService implements OnModuleDestroy {
    * wherever they are now (they may have come back on another instance meanwhile).
    */
   private async deliverOrKeep(appointmentId: string, side: VisitSide, text: string) {
-    const { result: target } = await this.store.change(appointmentId, async (seats, manager) => {
-      const seat = seats[side];
-      if (!seat?.admitted) {
-        throw SignalingErrors.peerUnavailable();
-      }
-      // A socket of this instance that is closing counts as gone: its seat is about to be.
-      const closing =
-        seat.instanceId === this.instances.id &&
-        !(seat.connectionId && this.registry.byConnectionId(seat.connectionId)?.isOpen);
-      if (!seat.connectionId || closing) {
-        await this.store.enqueue(manager, appointmentId, side, text);
-        return undefined;
-      }
-      return seat;
-    });
+    const { result: target } = await this.store.change(
+      appointmentId,
+      async (seats, manager) => {
+        const seat = seats[side];
+        if (!seat?.admitted) {
+          throw SignalingErrors.peerUnavailable();
+        }
+        // A socket of this instance that is closing counts as gone: its seat is about to be.
+        const closing =
+          seat.instanceId === this.instances.id &&
+          !(seat.connectionId && this.registry.byConnectionId(seat.connectionId)?.isOpen);
+        if (!seat.connectionId || closing) {
+          await this.store.enqueue(manager, appointmentId, side, text);
+          return undefined;
+        }
+        return seat;
+      },
+      'signal',
+    );
     if (!target) {
       return { appointmentId, delivered: false, queued: true };
     }
