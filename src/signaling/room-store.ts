@@ -30,6 +30,16 @@ export interface HeldSeat {
   connectionId: string;
 }
 
+/** A change of many visits' seats at once (`RoomStore.changeSeatsWithin`). */
+interface SeatsChange {
+  appointmentIds: string[];
+  /** A statement returning the `appointment_id` and `side` of each seat it changed. */
+  statement: string;
+  params: unknown[];
+  /** What became of a changed seat: itself changed, or gone. */
+  after: (seat: Seat) => Seat | undefined;
+}
+
 /** A committed change of one visit's seats. */
 export interface RoomChange<T> {
   before: RoomSnapshot;
@@ -113,22 +123,22 @@ export class RoomStore {
    * went absent (as they were).
    */
   markAbsent(seats: HeldSeat[]): Promise<RoomChange<Seat[]>[]> {
-    return this.changeSeats(
-      seats.map((seat) => seat.appointmentId),
-      `UPDATE visit_seats s
+    return this.changeSeats({
+      appointmentIds: seats.map((seat) => seat.appointmentId),
+      statement: `UPDATE visit_seats s
           SET instance_id = NULL, connection_id = NULL,
               disconnected_at = coalesce(s.disconnected_at, statement_timestamp())
          FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
         WHERE s.appointment_id = g.appointment_id AND s.side = g.side
           AND s.connection_id = g.connection_id
        RETURNING s.appointment_id, s.side`,
-      [
+      params: [
         seats.map((seat) => seat.appointmentId),
         seats.map((seat) => seat.side),
         seats.map((seat) => seat.connectionId),
       ],
-      (seat) => ({ ...seat, ...absentSeat() }),
-    );
+      after: (seat) => ({ ...seat, ...absentSeat() }),
+    });
   }
 
   /**
@@ -137,21 +147,21 @@ export class RoomStore {
    * meanwhile keeps their seat. Answers the visits that changed, with the seats given up.
    */
   expire(seats: { appointmentId: string; side: VisitSide }[]): Promise<RoomChange<Seat[]>[]> {
-    return this.changeSeats(
-      seats.map((seat) => seat.appointmentId),
-      `DELETE FROM visit_seats s
+    return this.changeSeats({
+      appointmentIds: seats.map((seat) => seat.appointmentId),
+      statement: `DELETE FROM visit_seats s
         USING unnest($1::uuid[], $2::text[]) AS g (appointment_id, side)
         WHERE s.appointment_id = g.appointment_id AND s.side = g.side
           AND s.connection_id IS NULL
           AND s.disconnected_at < now() - make_interval(secs => $3)
        RETURNING s.appointment_id, s.side`,
-      [
+      params: [
         seats.map((seat) => seat.appointmentId),
         seats.map((seat) => seat.side),
         this.config.visits.resumeGraceSeconds,
       ],
-      () => undefined,
-    );
+      after: () => undefined,
+    });
   }
 
   /**
@@ -163,48 +173,35 @@ export class RoomStore {
     appointmentIds: string[],
     instanceIds: string[],
   ): Promise<RoomChange<Seat[]>[]> {
-    return this.changeSeatsWithin(
-      manager,
+    return this.changeSeatsWithin(manager, {
       appointmentIds,
-      `UPDATE visit_seats s
+      statement: `UPDATE visit_seats s
           SET instance_id = NULL, connection_id = NULL,
               disconnected_at = coalesce(s.disconnected_at, statement_timestamp())
         WHERE s.appointment_id = ANY($1) AND s.instance_id = ANY($2)
        RETURNING s.appointment_id, s.side`,
-      [appointmentIds, instanceIds],
-      (seat) => ({ ...seat, ...absentSeat() }),
-    );
+      params: [appointmentIds, instanceIds],
+      after: (seat) => ({ ...seat, ...absentSeat() }),
+    });
   }
 
   /** `changeSeatsWithin`, in a transaction of its own. */
-  private async changeSeats(
-    appointmentIds: string[],
-    change: string,
-    params: unknown[],
-    after: (seat: Seat) => Seat | undefined,
-  ): Promise<RoomChange<Seat[]>[]> {
-    if (appointmentIds.length === 0) {
+  private async changeSeats(change: SeatsChange): Promise<RoomChange<Seat[]>[]> {
+    if (change.appointmentIds.length === 0) {
       return [];
     }
     return this.turns.change.run(() =>
-      this.dataSource.transaction((manager) =>
-        this.changeSeatsWithin(manager, appointmentIds, change, params, after),
-      ),
+      this.dataSource.transaction((manager) => this.changeSeatsWithin(manager, change)),
     );
   }
 
   /**
-   * Many visits at once: locks their rooms in one order, runs `change` (a statement returning
-   * the `appointment_id` and `side` of each seat it changed), gives each visit changed the next
-   * version, and announces presence once for everyone in them. `after` says what became of a
-   * changed seat.
+   * Many visits at once: locks their rooms in one order, runs the change's statement, gives
+   * each visit changed the next version, and announces presence once for everyone in them.
    */
   private async changeSeatsWithin(
     manager: EntityManager,
-    appointmentIds: string[],
-    change: string,
-    params: unknown[],
-    after: (seat: Seat) => Seat | undefined,
+    { appointmentIds, statement, params, after }: SeatsChange,
   ): Promise<RoomChange<Seat[]>[]> {
     if (appointmentIds.length === 0) {
       return [];
@@ -214,7 +211,7 @@ export class RoomStore {
     // them. The outer SELECT reads that snapshot, so it answers the seats as they were.
     const rows = await sql<SeatRow & { appointment_id: string; version: string; changed: boolean }>(
       manager,
-      `WITH changed AS (${change}),
+      `WITH changed AS (${statement}),
        bumped AS (
          UPDATE visit_rooms r SET version = r.version + 1
           WHERE r.appointment_id IN (SELECT appointment_id FROM changed)
