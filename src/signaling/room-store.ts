@@ -23,6 +23,13 @@ const CHANGES_AT_ONCE = POOL_SIZE / 2;
  */
 const SIGNAL_KEEPS_AT_ONCE = 2;
 
+/**
+ * The SET of an UPDATE of `visit_seats s` that makes seats absent: their grace starts now, at
+ * the statement's time (after any lock waits), or goes on if it had started.
+ */
+const SET_ABSENT = `SET instance_id = NULL, connection_id = NULL,
+              disconnected_at = coalesce(s.disconnected_at, statement_timestamp())`;
+
 /** A seat as held by one socket. */
 export interface HeldSeat {
   appointmentId: string;
@@ -89,8 +96,8 @@ export class RoomStore {
         const [{ version }] = await sql<{ version: string }>(
           manager,
           `INSERT INTO visit_rooms (appointment_id, version) VALUES ($1, 1)
-         ON CONFLICT (appointment_id) DO UPDATE SET version = visit_rooms.version + 1
-         RETURNING version`,
+           ON CONFLICT (appointment_id) DO UPDATE SET version = visit_rooms.version + 1
+           RETURNING version`,
           [appointmentId],
         );
         const before: RoomSnapshot = {
@@ -125,9 +132,7 @@ export class RoomStore {
   markAbsent(seats: HeldSeat[]): Promise<RoomChange<Seat[]>[]> {
     return this.changeSeats({
       appointmentIds: seats.map((seat) => seat.appointmentId),
-      statement: `UPDATE visit_seats s
-          SET instance_id = NULL, connection_id = NULL,
-              disconnected_at = coalesce(s.disconnected_at, statement_timestamp())
+      statement: `UPDATE visit_seats s ${SET_ABSENT}
          FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
         WHERE s.appointment_id = g.appointment_id AND s.side = g.side
           AND s.connection_id = g.connection_id
@@ -137,7 +142,7 @@ export class RoomStore {
         seats.map((seat) => seat.side),
         seats.map((seat) => seat.connectionId),
       ],
-      after: (seat) => ({ ...seat, ...absentSeat() }),
+      after: asAbsent,
     });
   }
 
@@ -175,13 +180,11 @@ export class RoomStore {
   ): Promise<RoomChange<Seat[]>[]> {
     return this.changeSeatsWithin(manager, {
       appointmentIds,
-      statement: `UPDATE visit_seats s
-          SET instance_id = NULL, connection_id = NULL,
-              disconnected_at = coalesce(s.disconnected_at, statement_timestamp())
+      statement: `UPDATE visit_seats s ${SET_ABSENT}
         WHERE s.appointment_id = ANY($1) AND s.instance_id = ANY($2)
        RETURNING s.appointment_id, s.side`,
       params: [appointmentIds, instanceIds],
-      after: (seat) => ({ ...seat, ...absentSeat() }),
+      after: asAbsent,
     });
   }
 
@@ -404,9 +407,9 @@ function seatOf(row: SeatRow): Seat {
   };
 }
 
-/** A seat whose participant's socket is gone: both null while they may resume. */
-export function absentSeat(): Pick<Seat, 'instanceId' | 'connectionId'> {
-  return { instanceId: null, connectionId: null };
+/** The seat once its participant's socket is gone: held by nobody while they may resume. */
+export function asAbsent(seat: Seat): Seat {
+  return { ...seat, instanceId: null, connectionId: null };
 }
 
 function sameSeat(a: Seat, b: Seat): boolean {

@@ -14,7 +14,7 @@ import { SocketDirectory } from '../realtime/socket-directory';
 import { lockUsers } from '../realtime/user-locks';
 import { signalFrame, type SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
-import { absentSeat, HeldSeat, RoomChange, RoomStore } from './room-store';
+import { asAbsent, HeldSeat, RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
 import {
   describeSeats,
@@ -398,20 +398,15 @@ export class VisitsService implements OnModuleDestroy {
     const change = await this.store.change(appointmentId, async (seats, manager) => {
       const seat = seats[side];
       if (seat?.connectionId !== connectionId) {
-        return false;
+        return [];
       }
-      Object.assign(seat, absentSeat());
+      seats[side] = asAbsent(seat);
       for (const frame of requeue) {
         await this.store.enqueue(manager, appointmentId, side, frame);
       }
-      return true;
+      return [seat];
     });
-    if (!change.result) {
-      return;
-    }
-    this.adopt(change.after);
-    this.startGrace(appointmentId, side);
-    this.publish(change, this.peerReconnecting(change.after, side));
+    this.reconnecting(change);
   }
 
   /** Instances stopped (or this one is stopping): their participants are reconnecting. */
