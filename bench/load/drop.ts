@@ -8,13 +8,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { percentile, sortNumbers } from '../lib/stats';
-import { inBatches, input, LoadSocket, wsUrl } from './ws-client';
+import { CallVisit, inBatches, inCall, input, LoadSocket, wsUrl } from './ws-client';
 
-interface Visit {
-  appointmentId: string;
-  patientToken: string;
-  clinicianToken: string;
-}
+type Visit = CallVisit;
 
 interface Input {
   url: string;
@@ -27,24 +23,17 @@ interface Input {
 const config = input<Input>();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function inCall(visits: Visit[]) {
+/** Every visit in a call. */
+async function allInCall(visits: Visit[]) {
   const pairs: { patient: LoadSocket; clinician: LoadSocket }[] = [];
   await inBatches(visits, 50, async (visit) => {
-    const ref = { appointmentId: visit.appointmentId };
-    const patient = await LoadSocket.open(wsUrl(config.url, '/ws'), { token: visit.patientToken });
-    const clinician = await LoadSocket.open(wsUrl(config.url, '/ws'), {
-      token: visit.clinicianToken,
-    });
-    await patient.request('session.join', ref);
-    await clinician.request('session.join', ref);
-    await clinician.request('session.admit', ref);
-    pairs.push({ patient, clinician });
+    pairs.push(await inCall(visit, config.url));
   });
   return pairs;
 }
 
 async function run(visits: Visit[]) {
-  const pairs = await inCall(visits);
+  const pairs = await allInCall(visits);
   const token = visits[0].clinicianToken;
   await sleep(1000);
 

@@ -9,13 +9,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { percentile, sortNumbers } from '../lib/stats';
-import { inBatches, input, LoadSocket, wsUrl } from './ws-client';
+import { CallVisit, inBatches, inCall, input, LoadSocket, wsUrl } from './ws-client';
 
-interface Visit {
-  appointmentId: string;
-  patientToken: string;
-  clinicianToken: string;
-}
+type Visit = CallVisit;
 
 interface Input {
   mode: 'televisit' | 'bare';
@@ -49,24 +45,7 @@ async function connect(): Promise<Pair[]> {
       pairs.push({ visit, patient, clinician });
       return;
     }
-    const ref = { appointmentId: visit.appointmentId };
-    const patient = await LoadSocket.open(wsUrl(config.patientUrl, '/ws'), {
-      token: visit.patientToken,
-    });
-    const clinician = await LoadSocket.open(wsUrl(config.clinicianUrl, '/ws'), {
-      token: visit.clinicianToken,
-    });
-    await patient.request('session.join', ref);
-    await clinician.request('session.join', ref);
-    const joined = [
-      patient.arrival('session.peer-joined'),
-      clinician.arrival('session.peer-joined'),
-    ];
-    await clinician.request('session.admit', ref);
-    // Signals only once each side knows the other is in (across instances the patient's
-    // instance learns of the admit a moment after the clinician's ack).
-    await Promise.all(joined);
-    pairs.push({ visit, patient, clinician });
+    pairs.push({ visit, ...(await inCall(visit, config.patientUrl, config.clinicianUrl)) });
   });
   return pairs;
 }

@@ -68,6 +68,32 @@ export class LoadSocket {
   }
 }
 
+/** A visit on Televisit, with a token for each participant. */
+export interface CallVisit {
+  appointmentId: string;
+  patientToken: string;
+  clinicianToken: string;
+}
+
+/**
+ * Puts a visit in a call: both participants connect and join, the clinician admits, and both
+ * are told of each other (across instances the patient's learns of the admit a moment after
+ * the clinician's ack), so signals can flow.
+ */
+export async function inCall(visit: CallVisit, patientUrl: string, clinicianUrl = patientUrl) {
+  const ref = { appointmentId: visit.appointmentId };
+  const patient = await LoadSocket.open(wsUrl(patientUrl, '/ws'), { token: visit.patientToken });
+  const clinician = await LoadSocket.open(wsUrl(clinicianUrl, '/ws'), {
+    token: visit.clinicianToken,
+  });
+  await patient.request('session.join', ref);
+  await clinician.request('session.join', ref);
+  const joined = [patient.arrival('session.peer-joined'), clinician.arrival('session.peer-joined')];
+  await clinician.request('session.admit', ref);
+  await Promise.all(joined);
+  return { patient, clinician };
+}
+
 export function wsUrl(base: string, query = ''): string {
   return `${base.replace(/^http/, 'ws')}${query}`;
 }
