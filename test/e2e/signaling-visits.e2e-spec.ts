@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { makePatient, makeStaff, TestUser } from '../support/factories';
 import { RoomStore } from '../../src/signaling/room-store';
-import { connectTestDatabase } from '../support/pg';
+import { query } from '../support/db';
 import { SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { adminOf, connect, expectAck, inCall, makeVisit, TestVisit } from '../support/visits';
@@ -861,20 +861,16 @@ describe('a dropped socket with no heartbeat to fall back on', () => {
     ]);
 
     expect(changes).toEqual([]);
-    const db = await connectTestDatabase();
-    try {
-      const { rows } = await db.query(
+    await expect(
+      query(
         `SELECT side, connection_id IS NOT NULL AS held, disconnected_at FROM visit_seats
           WHERE appointment_id = $1 ORDER BY side`,
         [visit.appointmentId],
-      );
-      expect(rows).toEqual([
-        { side: 'clinician', held: true, disconnected_at: null },
-        { side: 'patient', held: true, disconnected_at: null },
-      ]);
-    } finally {
-      await db.end();
-    }
+      ),
+    ).resolves.toEqual([
+      { side: 'clinician', held: true, disconnected_at: null },
+      { side: 'patient', held: true, disconnected_at: null },
+    ]);
     await clinician.sync();
     expect(clinician.received('session.peer-reconnecting')).toEqual([]);
   });
@@ -893,17 +889,13 @@ describe('a dropped socket with no heartbeat to fall back on', () => {
         }),
       ),
     );
-    const db = await connectTestDatabase();
-    try {
-      const { rows } = await db.query<{ absent: boolean }>(
+    await expect(
+      query(
         `SELECT connection_id IS NULL AND disconnected_at IS NOT NULL AS absent
            FROM visit_seats WHERE appointment_id = ANY($1) AND side = 'patient'`,
         [visits.map((visit) => visit.appointmentId)],
-      );
-      expect(rows).toEqual(visits.map(() => ({ absent: true })));
-    } finally {
-      await db.end();
-    }
+      ),
+    ).resolves.toEqual(visits.map(() => ({ absent: true })));
 
     const back = await connect(t, visits[0].patient);
     const resumed = await expectAck(
