@@ -32,6 +32,7 @@ async function bootstrap(): Promise<void> {
       dataDir: config.dataDir,
       port: config.embeddedPostgresPort,
       database: 'televisit',
+      stopsOnSignals: true,
     });
     databaseUrl = embedded.url;
   }

