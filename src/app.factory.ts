@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { DatabaseOutage } from './database/database-outage';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { createLogger, PinoLoggerService, requestLogging } from './common/logging';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ export async function createApp(
   app.useStaticAssets(join(projectRoot(), 'demo'), { prefix: '/demo/' });
   app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter(app.get(DatabaseOutage)));
   app.useWebSocketAdapter(new TelevisitWsAdapter(app));
 
   const openApi = new DocumentBuilder()

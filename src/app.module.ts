@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
 import { runMigrations } from './database/migrator';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
@@ -27,15 +28,24 @@ export class AppModule {
         ConfigModule.forRoot(config),
         EventEmitterModule.forRoot(),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...typeormOptions(config.databaseUrl), autoLoadEntities: true }),
-          // Pending migrations run before any module can touch the schema.
+          useFactory: () => ({
+            ...typeormOptions(config.databaseUrl, config.database),
+            autoLoadEntities: true,
+          }),
+          // Pending migrations run before any module can touch the schema, on a connection of
+          // their own without the serving limits (a migration may take longer than a request).
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runMigrations(dataSource);
-            return dataSource;
+            const migrating = await new DataSource(typeormOptions(config.databaseUrl)).initialize();
+            try {
+              await runMigrations(migrating);
+            } finally {
+              await migrating.destroy();
+            }
+            return new DataSource(options!).initialize();
           },
         }),
         CommonModule,
+        DatabaseModule,
         HealthModule,
         RealtimeModule,
         AuditModule,

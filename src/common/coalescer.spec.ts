@@ -70,6 +70,26 @@ describe('Coalescer', () => {
     await expect(coalescer.add(5)).resolves.toBe(5);
   });
 
+  it('fails every item of a batch at once when the database cannot be reached', async () => {
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const { coalescer, batches, release } = heldFirstBatch((items) => {
+      if (items.length > 1) {
+        throw unreachable;
+      }
+      return items.map((item) => ({ ok: true, value: item }));
+    });
+    const first = coalescer.add(1);
+    const rest = [2, 3, 4].map((item) => coalescer.add(item));
+    release();
+    await expect(first).resolves.toBe(1);
+    const results = await Promise.allSettled(rest);
+    expect(results).toEqual([2, 3, 4].map(() => ({ status: 'rejected', reason: unreachable })));
+    // No item was run again alone: each would have waited for its own timeout.
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
   it('keeps batches within the maximum size', async () => {
     const sizes: number[] = [];
     const coalescer = new Coalescer<number, number>(async (items) => {

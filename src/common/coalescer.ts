@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '../database/database-unavailable';
+
 interface Waiting<T, R> {
   item: T;
   resolve: (result: R) => void;
@@ -11,8 +13,10 @@ export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unkno
  * Runs many small jobs as few batches: items added while a batch runs wait and go together in
  * the next one (up to `maxBatch`), so under load one database transaction serves many callers,
  * and alone an item goes at once. Batches run one at a time, in the order items were added.
- * When a batch fails as a whole (a deadlock, a dropped connection, one bad item), each of its
- * items is run again alone, so one item's trouble is not everyone's.
+ * When a batch fails as a whole (a deadlock, one bad item), each of its items is run again
+ * alone, so one item's trouble is not everyone's. When it failed because the database cannot
+ * be reached, every item fails at once: retrying each alone would hold the items behind them
+ * for one timeout each, and none of them can succeed until the database is back.
  */
 export class Coalescer<T, R> {
   private readonly waiting: Waiting<T, R>[] = [];
@@ -40,8 +44,8 @@ export class Coalescer<T, R> {
         try {
           settle(batch, await this.run(batch.map((w) => w.item)));
         } catch (error) {
-          if (batch.length === 1) {
-            batch[0].reject(error);
+          if (batch.length === 1 || isDatabaseUnavailable(error)) {
+            batch.forEach((waiting) => waiting.reject(error));
             continue;
           }
           for (const waiting of batch) {

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { DatabaseOutage } from '../database/database-outage';
 import { AppError, HTTP_STATUS_BY_KIND } from './app-error';
 import { assignRequestId } from './logging';
 
@@ -36,7 +37,10 @@ interface ErrorBody {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  constructor(private readonly outage: DatabaseOutage) {}
+
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = this.outage.classify(thrown);
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
@@ -44,7 +48,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       isMalformedJson(exception, request) ? MALFORMED_JSON : exception,
       requestIdOf(request, response),
     );
-    if (body.statusCode >= 500) {
+    // Only what we did not expect has its stack logged; a 503 is an answer, not a bug.
+    if (body.code === 'INTERNAL_ERROR') {
       this.logger.error({ err: exception, requestId: body.requestId }, 'Unhandled error');
     }
     if (exception instanceof AppError && typeof exception.details.retryAfterSeconds === 'number') {

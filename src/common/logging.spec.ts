@@ -46,7 +46,7 @@ describe('request logging', () => {
           responseTime: expect.any(Number),
         }),
         expect.objectContaining({
-          level: 40,
+          level: 30,
           req: expect.objectContaining({ id: missing.headers.get('x-request-id') }),
           res: { statusCode: 404 },
         }),

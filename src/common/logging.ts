@@ -35,7 +35,10 @@ export function createLogger(
 
 /**
  * Gives every request its id (echoed as X-Request-Id) and logs one line when it is answered:
- * info for success, warn for 4xx, error for 5xx. The line is only built when its level is on.
+ * error for a failure of ours (5xx), warn when the client went away before the answer, info
+ * for everything else, a client's mistakes (4xx) and a 503 included: a 4xx is not the
+ * service's problem, and an outage is logged once on its own (DatabaseOutage), not once per
+ * request refused during it. The line is only built when its level is on.
  *
  * No per-request logger is kept in async context: on Node 20 an AsyncLocalStorage turns on
  * promise hooks for the whole process, which cost about 13% of a request's CPU (and slow every
@@ -50,7 +53,7 @@ export function requestLogging(logger: Pino) {
       const { statusCode } = response;
       const completed = response.writableFinished;
       const level: Level =
-        statusCode >= 500 ? 'error' : statusCode >= 400 || !completed ? 'warn' : 'info';
+        statusCode >= 500 && statusCode !== 503 ? 'error' : completed ? 'info' : 'warn';
       if (logger.isLevelEnabled(level)) {
         logger[level](
           {

@@ -7,6 +7,7 @@ export interface AppConfig {
   /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
+  database: DatabaseSettings;
   embeddedPostgresPort: number;
   jwtSecret: string;
   accessTokenTtlSeconds: number;
@@ -59,6 +60,18 @@ export interface AppConfig {
     /** TURN credentials stay valid this long past the visit's end (or past now, if later). */
     turnCredentialMarginSeconds: number;
   };
+}
+
+/** How long the service waits for its database before answering 503 instead. */
+export interface DatabaseSettings {
+  /** Connections in this instance's pool. */
+  poolSize: number;
+  /** A request waits at most this long for a connection (pool full, or the server not answering). */
+  acquireTimeoutMs: number;
+  /** Postgres cancels a statement running longer; the client gives up a little after. */
+  statementTimeoutMs: number;
+  /** Postgres gives up waiting for a row or advisory lock after this long. */
+  lockTimeoutMs: number;
 }
 
 /** Marks every default secret in the repo; a production start refuses any value containing it. */

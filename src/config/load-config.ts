@@ -63,6 +63,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
     databaseUrl: read(() => postgresUrl(env, 'DATABASE_URL'), undefined),
     dataDir: text(env, 'DATA_DIR') ?? '.data',
+    database: {
+      poolSize: read(() => integer(env, 'DB_POOL_SIZE', 20, 2, 1000), 2),
+      acquireTimeoutMs: read(
+        () => integer(env, 'DB_POOL_ACQUIRE_TIMEOUT_MS', 2_000, 100, 60_000),
+        0,
+      ),
+      statementTimeoutMs: read(
+        () => integer(env, 'DB_STATEMENT_TIMEOUT_MS', 2_000, 100, 600_000),
+        0,
+      ),
+      lockTimeoutMs: read(() => integer(env, 'DB_LOCK_TIMEOUT_MS', 1_000, 100, 600_000), 0),
+    },
     embeddedPostgresPort: read(() => integer(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535), 0),
     jwtSecret,
     accessTokenTtlSeconds: read(() => integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86400), 0),

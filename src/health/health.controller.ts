@@ -1,8 +1,10 @@
-import { Controller, Get, HttpCode, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator';
+import { AppError } from '../common/app-error';
+import { databaseUnavailable, RETRY_AFTER_SECONDS } from '../database/database-outage';
 import { ShutdownState } from './shutdown-state';
 
 @ApiTags('health')
@@ -25,12 +27,14 @@ export class HealthController {
   @Get('ready')
   async ready() {
     if (this.shutdown.draining) {
-      throw new ServiceUnavailableException({ status: 'draining' });
+      throw new AppError('unavailable', 'SERVER_DRAINING', 'This server is restarting', {
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
     }
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new ServiceUnavailableException({ status: 'database unavailable' });
+      throw databaseUnavailable();
     }
     return { status: 'ok', database: 'up' };
   }

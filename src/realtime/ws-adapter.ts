@@ -10,6 +10,7 @@ import { JwtStrategy } from '../auth/jwt.strategy';
 import { AppError, HTTP_STATUS_BY_KIND } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DatabaseOutage } from '../database/database-outage';
 import { ShutdownState } from '../health/shutdown-state';
 import {
   attachConnection,
@@ -53,6 +54,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
   private readonly directory: SocketDirectory;
   private readonly direct: DirectFrames;
   private readonly shutdown: ShutdownState;
+  private readonly outage: DatabaseOutage;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly handlersByConnection = new WeakMap<Connection, Map<string, BoundHandler>>();
 
@@ -64,6 +66,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     this.directory = app.get(SocketDirectory);
     this.direct = app.get(DirectFrames);
     this.shutdown = app.get(ShutdownState);
+    this.outage = app.get(DatabaseOutage);
   }
 
   create(_port: number, options: { path?: string } = {}): WebSocketServer {
@@ -191,7 +194,8 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
         );
         server.emit('connection', ws, request);
       });
-    } catch (error) {
+    } catch (thrown) {
+      const error = this.outage.classify(thrown);
       if (!(error instanceof AppError)) {
         this.logger.error({ err: error }, 'Socket upgrade failed');
       }
@@ -286,7 +290,8 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       }
       afterAckOf(result)?.();
     };
-    const fail = (error: unknown) => {
+    const fail = (thrown: unknown) => {
+      const error = this.outage.classify(thrown);
       if (!(error instanceof AppError)) {
         this.logger.error({ err: error, event: frame.event }, 'Socket handler failed');
       }
@@ -399,10 +404,12 @@ function refuseUpgrade(socket: Duplex, error: unknown): void {
     code: appError.code,
     message: appError.message,
   });
+  const retryAfter = appError.details.retryAfterSeconds;
   if (!socket.destroyed) {
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json\r\n' +
+        (typeof retryAfter === 'number' ? `Retry-After: ${retryAfter}\r\n` : '') +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'Connection: close\r\n\r\n' +
         body,

@@ -1,15 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { AppError } from '../common/app-error';
+import { DatabaseOutage } from '../database/database-outage';
 import { connectionOf } from './connection';
 import { frameContextOf } from './frame-context';
 
 /** The one place where errors become socket frames: an `error` frame; the socket stays open. */
 @Catch()
+@Injectable()
 export class WsErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('WsErrorFilter');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  constructor(private readonly outage: DatabaseOutage) {}
+
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = this.outage.classify(thrown);
     const ws = host.switchToWs();
     const context = frameContextOf(ws.getData());
     if (context) {

@@ -6,17 +6,10 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Slots } from '../common/slots';
 import { sql } from '../database/sql';
-import { POOL_SIZE } from '../database/typeorm-options';
 import { PresenceService } from '../presence/presence.service';
 import { SignalingErrors } from './signaling.errors';
 import { MAX_QUEUED_FRAMES, RoomSnapshot, Seat, Seats } from './visit-room';
 
-/**
- * Visit changes running at once on an instance. A burst of them (a thousand patients resuming
- * after a network blip) waits here instead of in the pool's queue, so the rest of the service
- * (REST requests, logins, socket changes) still gets a connection at once.
- */
-const CHANGES_AT_ONCE = POOL_SIZE / 2;
 /**
  * Turns of their own for keeping signals for a reconnecting participant: a relay (and the
  * instance mailbox it may hold up) never waits behind such a crowd.
@@ -71,16 +64,23 @@ interface SeatRow {
  */
 @Injectable()
 export class RoomStore {
-  private readonly turns = {
-    change: new Slots(CHANGES_AT_ONCE),
-    signal: new Slots(SIGNAL_KEEPS_AT_ONCE),
-  };
+  /**
+   * Visit changes running at once on an instance: at most half the pool. A burst of them (a
+   * thousand patients resuming after a network blip) waits here instead of in the pool's queue,
+   * so the rest of the service (REST requests, logins, socket changes) still gets a connection.
+   */
+  private readonly turns: { change: Slots; signal: Slots };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly presence: PresenceService,
-  ) {}
+  ) {
+    this.turns = {
+      change: new Slots(Math.max(1, Math.floor(config.database.poolSize / 2))),
+      signal: new Slots(SIGNAL_KEEPS_AT_ONCE),
+    };
+  }
 
   /**
    * Runs `apply` on the visit's seats (which it may change) and stores the result. `turn`:

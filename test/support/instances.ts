@@ -22,6 +22,8 @@ export interface Instance extends Served {
   output(): string;
   /** The messages of the log lines it wrote at warn level or above (it logs at warn). */
   warnings(): string[];
+  /** The messages of the log lines it wrote at error level or above. */
+  errors(): string[];
 }
 
 /**
@@ -89,13 +91,8 @@ export async function startInstance(
     process: child,
     exited,
     output: () => stderr,
-    warnings: () =>
-      stdout
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { level: number; msg: string })
-        .filter((entry) => entry.level >= 40)
-        .map((entry) => entry.msg),
+    warnings: () => logLines(stdout, 40),
+    errors: () => logLines(stdout, 50),
     async close() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -103,6 +100,16 @@ export async function startInstance(
       await exited;
     },
   };
+}
+
+/** The messages of the JSON log lines at `level` or above. */
+function logLines(stdout: string, level: number): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((entry) => entry.level >= level)
+    .map((entry) => entry.msg);
 }
 
 /** Unique enough for names in a shared database. */
