@@ -39,11 +39,19 @@ export class DatabaseOutage implements OnModuleDestroy {
 
   /** The error as a client must see it: unavailability becomes SERVICE_UNAVAILABLE. */
   classify(error: unknown): unknown {
+    return this.report(error) ? databaseUnavailable() : error;
+  }
+
+  /**
+   * Whether `error` is the database's unavailability (then the outage is noted); for work
+   * nobody waits on (heartbeats, sweeps), so an outage is seen without any request.
+   */
+  report(error: unknown): boolean {
     if (error instanceof AppError || !isDatabaseUnavailable(error)) {
-      return error;
+      return false;
     }
     this.noticed(error);
-    return databaseUnavailable();
+    return true;
   }
 
   onModuleDestroy(): void {

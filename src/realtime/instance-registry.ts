@@ -9,6 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DatabaseOutage } from '../database/database-outage';
 import { sql } from '../database/sql';
 import { InstanceIdentity } from './instance-identity';
 
@@ -21,6 +22,13 @@ export type ReleaseHandler = (
   instanceIds: string[],
 ) => Promise<(() => void) | void>;
 
+/**
+ * How many heartbeat intervals this instance's own beats must have been succeeding before it
+ * may declare another instance dead: one for the others to beat after the outage, and a half
+ * more for a beat that was already waiting on a stuck connection.
+ */
+const JUDGE_AFTER_BEATS = 1.5;
+
 /** Mailbox rows older than this are swept (a listener gap longer than this loses them). */
 const MESSAGE_RETENTION = '5 minutes';
 
@@ -30,6 +38,12 @@ const MESSAGE_RETENTION = '5 minutes';
  * sockets (their users go offline) and their visit seats (peers see `peer-reconnecting`).
  * An instance that finds itself declared dead was cut off too long: it closes its sockets so
  * their clients reconnect and are counted again, then registers anew.
+ *
+ * A database outage is not an instance death. An instance judges the others only once its own
+ * heartbeat has been written again and stayed written for a while (`JUDGE_AFTER_BEATS` of its
+ * intervals): after an outage that every instance lived through, each of them has then had a
+ * full interval to write its own, and none is found stale. An instance cut off alone stops
+ * beating while the others go on, and is released as before.
  */
 @Injectable()
 export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy {
@@ -41,11 +55,14 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
   private maintenance: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private maintaining: Promise<void> = Promise.resolve();
+  /** Since when (this process's clock) every heartbeat has been written; undefined after a failure. */
+  private beatingSince: number | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly instance: InstanceIdentity,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   get id(): string {
@@ -109,8 +126,11 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
         this.evictedHandlers.forEach((handler) => handler());
         await this.register();
       }
+      this.beatingSince ??= Date.now();
     } catch (error) {
-      this.logger.warn({ err: error }, 'Instance heartbeat failed');
+      // This instance stops judging the others until its own beats are written again.
+      this.beatingSince = undefined;
+      this.failed(error, 'Instance heartbeat failed');
     }
   }
 
@@ -123,11 +143,11 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
         `DELETE FROM instance_messages WHERE sent_at < now() - interval '${MESSAGE_RETENTION}'`,
       );
     } catch (error) {
-      this.logger.warn({ err: error }, 'Releasing dead instances failed');
+      this.failed(error, 'Releasing dead instances failed');
     }
     for (const handler of this.beatHandlers) {
       await handler().catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'Periodic instance work failed'),
+        this.failed(error, 'Periodic instance work failed'),
       );
     }
   }
@@ -139,9 +159,28 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
       [this.id],
     );
+    this.beatingSince = Date.now();
+  }
+
+  /** A failure for want of the database is part of an outage, logged once elsewhere. */
+  private failed(error: unknown, message: string): void {
+    if (this.outage.report(error)) {
+      this.logger.debug({ err: error }, message);
+    } else {
+      this.logger.warn({ err: error }, message);
+    }
+  }
+
+  /** Whether this instance has been beating long enough to tell a dead instance from an outage. */
+  private mayJudgeOthers(): boolean {
+    const judgeAfter = JUDGE_AFTER_BEATS * this.config.instances.heartbeatMs;
+    return this.beatingSince !== undefined && Date.now() - this.beatingSince >= judgeAfter;
   }
 
   private async releaseDead(): Promise<void> {
+    if (!this.mayJudgeOthers()) {
+      return;
+    }
     const after = await this.dataSource.transaction(async (manager) => {
       // Several instances may look at once; each dead row is released by exactly one.
       const dead = await sql<{ id: string }>(
