@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { runMigrations } from './database/migrator';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -46,6 +47,7 @@ export class AppModule {
         }),
         CommonModule,
         DatabaseModule,
+        MetricsModule,
         HealthModule,
         RealtimeModule,
         AuditModule,

@@ -9,6 +9,7 @@ import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
 import { BookingService } from './booking.service';
 import { IdempotencyKeys } from './idempotency-keys';
+import { ReminderMetrics } from './reminder.metrics';
 import { VisitLifecycleService } from './visit-lifecycle.service';
 import { VisitSchedulerService } from './visit-scheduler.service';
 
@@ -24,6 +25,7 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
     IdempotencyKeys,
     VisitLifecycleService,
     VisitSchedulerService,
+    ReminderMetrics,
   ],
   exports: [AppointmentsService, AppointmentAccessService, VisitLifecycleService],
 })

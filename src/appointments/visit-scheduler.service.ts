@@ -12,6 +12,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
+import { ReminderMetrics } from './reminder.metrics';
 import type { NewNotification } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
@@ -38,6 +39,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly metrics: ReminderMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -74,7 +76,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
 
   private sendDueReminders(now: Date): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due = await sql<{ appointment_id: string; kind: string }>(
+      const due = await sql<{ appointment_id: string; kind: string; due_at: Date }>(
         manager,
         `UPDATE appointment_reminders r SET sent_at = $1
            FROM (SELECT d.appointment_id, d.kind FROM appointment_reminders d
@@ -84,7 +86,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
                   -- A visit being changed right now (cancel, reschedule) is skipped until next time.
                     FOR UPDATE OF d, a SKIP LOCKED) due
           WHERE r.appointment_id = due.appointment_id AND r.kind = due.kind
-          RETURNING r.appointment_id, r.kind`,
+          RETURNING r.appointment_id, r.kind, r.due_at`,
         [now, BATCH],
       );
       const notices: NewNotification[] = [];
@@ -104,6 +106,8 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
         }
       }
       await this.notifications.add(manager, notices);
+      const sentAt = this.clock.now().getTime();
+      due.forEach((row) => this.metrics.sentLate((sentAt - row.due_at.getTime()) / 1000));
       return due.length;
     });
   }

@@ -3,6 +3,8 @@ export interface AppConfig {
   nodeEnv: 'development' | 'test' | 'production';
   port: number;
   host: string;
+  /** Where `GET /metrics` is served; unset: not served. */
+  metricsPort: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;

@@ -60,6 +60,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv,
     port: read(() => integer(env, 'PORT', 3000, 0, 65535), 0),
     host: text(env, 'HOST') ?? '0.0.0.0',
+    metricsPort: read(
+      () => (text(env, 'METRICS_PORT') ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined),
+      undefined,
+    ),
     logLevel: read(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
     databaseUrl: read(() => postgresUrl(env, 'DATABASE_URL'), undefined),
     dataDir: text(env, 'DATA_DIR') ?? '.data',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
+import { DeliveryMetrics } from './delivery.metrics';
 import type { NotificationView } from './notification.entity';
 import { NotificationsService, PushItem } from './notifications.service';
 
@@ -34,6 +35,7 @@ export class NotificationPusher {
   constructor(
     private readonly notifications: NotificationsService,
     private readonly registry: ConnectionRegistry,
+    private readonly metrics: DeliveryMetrics,
     bus: PgBus,
     instances: InstanceRegistry,
   ) {
@@ -95,6 +97,7 @@ export class NotificationPusher {
     for (const connection of connections) {
       connection.sendText(frame);
     }
+    this.metrics.delivered('socket', 'sent', connections.length);
   }
 
   /**

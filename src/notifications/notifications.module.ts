@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DeliveryMetrics } from './delivery.metrics';
 import { NotificationPusher } from './notification-pusher';
 import { Notification } from './notification.entity';
 import { NotificationsController } from './notifications.controller';
@@ -9,7 +10,7 @@ import { NotificationsService } from './notifications.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Notification])],
   controllers: [NotificationsController],
-  providers: [NotificationsService, NotificationsGateway, NotificationPusher],
+  providers: [NotificationsService, NotificationsGateway, NotificationPusher, DeliveryMetrics],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

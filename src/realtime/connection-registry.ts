@@ -66,6 +66,11 @@ export class ConnectionRegistry {
     return [...(this.byUser.get(userId) ?? [])];
   }
 
+  /** Sockets open on this instance. */
+  get size(): number {
+    return this.byId.size;
+  }
+
   all(): Connection[] {
     return [...this.byUser.values()].flatMap((set) => [...set]);
   }

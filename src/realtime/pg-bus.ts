@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   Inject,
   Injectable,
@@ -11,6 +12,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
+import { BusMetrics } from './bus.metrics';
 import { InstanceIdentity } from './instance-identity';
 import { InstanceRegistry } from './instance-registry';
 
@@ -83,6 +85,8 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Notifications that arrived on a new listener while the gap before it is caught up. */
   private held: { channel: string; payload: string }[] | undefined;
   private pingOutstanding = false;
+  /** When (performance.now()) the outstanding ping was sent. */
+  private pingSentAt = 0;
   /** LISTENing on every channel, with any gap before caught up. */
   private listening = false;
   private readonly outgoing: Outgoing[] = [];
@@ -94,6 +98,7 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly instance: InstanceIdentity,
+    private readonly metrics: BusMetrics,
     instances: InstanceRegistry,
   ) {
     instances.onBeat(() => this.checkListener());
@@ -305,6 +310,7 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       return;
     }
     this.pingOutstanding = true;
+    this.pingSentAt = performance.now();
     await sql(this.dataSource.manager, 'SELECT pg_notify($1, $2)', [
       this.instance.mailboxChannel,
       PING,
@@ -325,6 +331,9 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
     if (channel !== this.instance.mailboxChannel) {
       this.dispatch(channel as BusChannel, payload);
     } else if (payload === PING) {
+      if (this.pingOutstanding) {
+        this.metrics.heardAfter((performance.now() - this.pingSentAt) / 1000);
+      }
       this.pingOutstanding = false;
     } else {
       this.enqueue(() => this.receive(payload));

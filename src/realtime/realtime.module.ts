@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
+import { BusMetrics } from './bus.metrics';
 import { ConnectionRegistry } from './connection-registry';
 import { DirectFrames } from './direct-frames';
 import { InstanceIdentity } from './instance-identity';
 import { InstanceRegistry } from './instance-registry';
 import { PgBus } from './pg-bus';
 import { SocketDirectory } from './socket-directory';
+import { SocketMetrics } from './socket.metrics';
 
 /**
  * The sockets of this instance, the bus between instances, and who is running: for every live
@@ -13,12 +15,14 @@ import { SocketDirectory } from './socket-directory';
 @Global()
 @Module({
   providers: [
+    BusMetrics,
     ConnectionRegistry,
     DirectFrames,
     InstanceIdentity,
     InstanceRegistry,
     PgBus,
     SocketDirectory,
+    SocketMetrics,
   ],
   exports: [ConnectionRegistry, DirectFrames, InstanceRegistry, PgBus, SocketDirectory],
 })

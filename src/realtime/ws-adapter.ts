@@ -25,6 +25,7 @@ import { afterAckOf, bindFrameContext, FrameContext } from './frame-context';
 import { DirectFrames, DirectHandler } from './direct-frames';
 import { ClientFrame, parseFrame } from './frame';
 import { SocketDirectory } from './socket-directory';
+import { SocketMetrics } from './socket.metrics';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
 /**
@@ -55,6 +56,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
   private readonly direct: DirectFrames;
   private readonly shutdown: ShutdownState;
   private readonly outage: DatabaseOutage;
+  private readonly metrics: SocketMetrics;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly handlersByConnection = new WeakMap<Connection, Map<string, BoundHandler>>();
 
@@ -67,6 +69,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     this.direct = app.get(DirectFrames);
     this.shutdown = app.get(ShutdownState);
     this.outage = app.get(DatabaseOutage);
+    this.metrics = app.get(SocketMetrics);
   }
 
   create(_port: number, options: { path?: string } = {}): WebSocketServer {
@@ -199,7 +202,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
       if (!(error instanceof AppError)) {
         this.logger.error({ err: error }, 'Socket upgrade failed');
       }
-      refuseUpgrade(socket, error);
+      this.metrics.upgradeRefused(refuseUpgrade(socket, error));
     }
   }
 
@@ -392,8 +395,9 @@ function pathOf(request: IncomingMessage): string | undefined {
 /**
  * Answers the upgrade request with a plain HTTP error; no socket is opened. Anything but a
  * refusal of ours (the database down, say) is a 503: a client must not take it for a bad token.
+ * Returns the code the client was given.
  */
-function refuseUpgrade(socket: Duplex, error: unknown): void {
+function refuseUpgrade(socket: Duplex, error: unknown): string {
   const appError =
     error instanceof AppError
       ? error
@@ -415,4 +419,5 @@ function refuseUpgrade(socket: Duplex, error: unknown): void {
         body,
     );
   }
+  return appError.code;
 }
