@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { DEVELOPMENT_JWT_SECRET } from './app-config';
 import { AggregateConfigError, ConfigError, loadConfig } from './load-config';
@@ -185,8 +186,25 @@ describe('loadConfig', () => {
     });
 
     it('accepts a secret of exactly 32 characters', () => {
-      const secret = 'k'.repeat(32);
+      const secret = '9f86d081884c7d659a2feaa0c55ad015';
       expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    });
+
+    it.each([
+      ['one character repeated', 'a'.repeat(32)],
+      ['two characters alternating', 'ab'.repeat(20)],
+      ['a word repeated', 'password'.repeat(5)],
+      ['a few digits repeated', '0123'.repeat(16)],
+    ])('refuses a secret with little entropy (%s), naming JWT_SECRET', (_label, secret) => {
+      const error = configErrorFor({ NODE_ENV: 'production', JWT_SECRET: secret });
+      expect(error.errors.map((e) => e.variable)).toEqual(['JWT_SECRET']);
+      expect(error.message).toContain('JWT_SECRET is too predictable');
+    });
+
+    it('accepts the secrets openssl rand makes', () => {
+      for (const secret of [randomBytes(16).toString('hex'), randomBytes(32).toString('base64')]) {
+        expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+      }
     });
   });
 });

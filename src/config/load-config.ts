@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { AppConfig, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_MARKER } from './app-config';
+import { isStrongSecret, MIN_SECRET_BITS, MIN_SECRET_DISTINCT_CHARACTERS } from './secret-strength';
 
 /** A setting that cannot be used. The message always starts with the variable's name. */
 export class ConfigError extends Error {
@@ -41,8 +42,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (secret.length < 32) {
       throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
     }
+    if (nodeEnv === 'production' && !isStrongSecret(secret)) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        `is too predictable (fewer than ${MIN_SECRET_DISTINCT_CHARACTERS} distinct characters or ` +
+          `under ${MIN_SECRET_BITS} bits by its character mix); use e.g. openssl rand -base64 32`,
+      );
+    }
     return secret;
-  }, DEVELOPMENT_JWT_SECRET);
+    // A refused secret falls back to '', so it is not reported again as a development default.
+  }, '');
 
   const adminEmail = read(() => email(env, 'ADMIN_EMAIL'), undefined);
   const adminPassword = read(() => {

@@ -1,4 +1,5 @@
 import { sign } from 'jsonwebtoken';
+import { DEVELOPMENT_JWT_SECRET } from '../../src/config/app-config';
 import { loginAdmin, makePatient, makeStaff, PASSWORD, uniqueEmail } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { claimsOf, copyExpiringIn, expiredCopyOf } from '../support/tokens';
@@ -124,6 +125,22 @@ describe('accounts and tokens (e2e)', () => {
       const res = await t.api.get('/api/users/me', { token: shortLived });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('TOKEN_EXPIRED');
+    });
+
+    it('refuses a correctly signed token without an expiry', async () => {
+      const patient = await makePatient(t.api);
+      const { sub, role, sid } = claimsOf(patient.token);
+      const forever = sign({ sub, role, sid }, DEVELOPMENT_JWT_SECRET, {
+        algorithm: 'HS256',
+        issuer: 'televisit',
+        audience: 'televisit',
+      });
+      expect(claimsOf(forever)).not.toHaveProperty('exp');
+      for (let i = 0; i < 2; i += 1) {
+        const res = await t.api.get('/api/users/me', { token: forever });
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('INVALID_TOKEN');
+      }
     });
 
     it('refuses a token signed with another key or algorithm', async () => {
