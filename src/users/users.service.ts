@@ -8,6 +8,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { isPgError, PG_UNIQUE_VIOLATION } from '../database/postgres-errors';
 import { sql } from '../database/sql';
 import type { CreateUserDto, RegisterDto } from './dto/create-user.dto';
+import { normaliseEmail } from './identity-text';
 import { PasswordHasher } from './password-hasher';
 import type { Role } from './role';
 import { USER_DISABLED, UserDisabledEvent } from './user-events';
@@ -53,7 +54,7 @@ export class UsersService {
     const user = await this.repo()
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where('u.email = :email', { email: email.trim().toLowerCase() })
+      .where('u.email = :email', { email: normaliseEmail(email) })
       .getOne();
     return user
       ? {
@@ -189,7 +190,7 @@ export class UsersService {
       this.dataSource.manager,
       `INSERT INTO users (email, password_hash, display_name, role)
        VALUES ($1, $2, 'Administrator', 'admin') ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [email, hash],
+      [normaliseEmail(email), hash],
     );
     return rows.length > 0;
   }
