@@ -20,6 +20,8 @@ export interface AppConfig {
   };
   /** argon2 computations run at once; the rest wait (default: one fewer than the cores). */
   passwordHashConcurrency: number;
+  /** argon2 computations that may wait for a slot; past this, 503 at once. */
+  passwordHashQueueLimit: number;
   /** Express `trust proxy` value: how many proxy hops to believe X-Forwarded-For from. */
   trustProxyHops: number;
   idempotencyKeyTtlHours: number;

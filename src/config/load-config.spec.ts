@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       adminPassword: undefined,
       loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
       passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
+      passwordHashQueueLimit: 16,
       trustProxyHops: 0,
       idempotencyKeyTtlHours: 24,
       instances: { heartbeatMs: 10_000, deadAfterMs: 30_000 },
@@ -131,6 +132,7 @@ describe('loadConfig', () => {
     ['ADMIN_EMAIL', { ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'a-long-admin-password' }],
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }],
     ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '5' }],
+    ['PASSWORD_HASH_QUEUE_LIMIT', { PASSWORD_HASH_QUEUE_LIMIT: 'many' }],
   ])('refuses a bad %s and names it (%j)', (variable, env) => {
     const error = configErrorFor(env);
     expect(error.message).toContain(variable);

@@ -97,6 +97,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         integer(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
       1,
     ),
+    passwordHashQueueLimit: read(
+      () => integer(env, 'PASSWORD_HASH_QUEUE_LIMIT', 16, 0, 100_000),
+      0,
+    ),
     trustProxyHops: read(() => integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10), 0),
     idempotencyKeyTtlHours: read(() => integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 720), 0),
     websocket: {

@@ -51,6 +51,7 @@ export async function startInstance(
         ADMIN_PASSWORD: admin.password,
         LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
         LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+        PASSWORD_HASH_QUEUE_LIMIT: '100000',
         SCHEDULER_POLL_INTERVAL_MS: '0',
         ...env,
       },
