@@ -15,8 +15,16 @@ export interface AppConfig {
   adminPassword: string | undefined;
   loginThrottle: {
     windowSeconds: number;
+    /** Failures allowed for one account from one address: typos and guesses from there. */
+    maxFailuresPerAccountAndAddress: number;
+    /** Failures allowed for one account from all addresses together (NIST SP 800-63B: ≤ 100). */
     maxFailuresPerAccount: number;
+    /** Failures from one address after which emails that failed from there are refused. */
     maxFailuresPerAddress: number;
+  };
+  registerThrottle: {
+    windowSeconds: number;
+    maxPerAddress: number;
   };
   /** argon2 computations run at once; the rest wait (default: one fewer than the cores). */
   passwordHashConcurrency: number;

@@ -33,7 +33,13 @@ describe('loadConfig', () => {
       refreshTokenTtlSeconds: 30 * 86400,
       adminEmail: undefined,
       adminPassword: undefined,
-      loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
+      loginThrottle: {
+        windowSeconds: 900,
+        maxFailuresPerAccountAndAddress: 5,
+        maxFailuresPerAccount: 100,
+        maxFailuresPerAddress: 100,
+      },
+      registerThrottle: { windowSeconds: 3600, maxPerAddress: 20 },
       passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
       passwordHashQueueLimit: 16,
       trustProxyHops: 0,
@@ -133,6 +139,11 @@ describe('loadConfig', () => {
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }],
     ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '5' }],
     ['PASSWORD_HASH_QUEUE_LIMIT', { PASSWORD_HASH_QUEUE_LIMIT: 'many' }],
+    ['REGISTER_MAX_PER_ADDRESS', { REGISTER_MAX_PER_ADDRESS: '0' }],
+    [
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS',
+      { LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: '-3' },
+    ],
   ])('refuses a bad %s and names it (%j)', (variable, env) => {
     const error = configErrorFor(env);
     expect(error.message).toContain(variable);

@@ -83,14 +83,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminPassword,
     loginThrottle: {
       windowSeconds: read(() => integer(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400), 0),
+      maxFailuresPerAccountAndAddress: read(
+        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS', 5, 1, 1_000_000),
+        0,
+      ),
       maxFailuresPerAccount: read(
-        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
         0,
       ),
       maxFailuresPerAddress: read(
         () => integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
         0,
       ),
+    },
+    registerThrottle: {
+      windowSeconds: read(
+        () => integer(env, 'REGISTER_THROTTLE_WINDOW_SECONDS', 3600, 1, 7 * 86400),
+        0,
+      ),
+      maxPerAddress: read(() => integer(env, 'REGISTER_MAX_PER_ADDRESS', 20, 1, 1_000_000), 0),
     },
     passwordHashConcurrency: read(
       () =>

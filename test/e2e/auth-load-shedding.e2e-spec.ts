@@ -1,4 +1,4 @@
-import type { ApiResponse } from '../support/api';
+import type { Api, ApiResponse } from '../support/api';
 import { login, makePatient, PASSWORD, uniqueEmail } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -56,5 +56,61 @@ describe('password hashing is a bounded queue (e2e)', () => {
       displayName: 'B',
     });
     expect(again.status).toBe(201);
+  });
+});
+
+describe('registration throttling (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      REGISTER_MAX_PER_ADDRESS: '3',
+      REGISTER_THROTTLE_WINDOW_SECONDS: '3600',
+      TRUST_PROXY_HOPS: '1',
+    });
+  });
+  afterAll(() => t.close());
+
+  let addresses = 0;
+  const fromNewAddress = (): Api => {
+    addresses += 1;
+    const octet = () => Math.floor(Math.random() * 250) + 1;
+    return t.api.with({ 'x-forwarded-for': `10.${octet()}.${octet()}.${addresses}` });
+  };
+  const register = (api: Api, email = uniqueEmail()) =>
+    api.post('/api/auth/register', { email, password: PASSWORD, displayName: 'Pat' });
+
+  it('an address registers a few accounts per window, then 429 with Retry-After; others still can', async () => {
+    const api = fromNewAddress();
+    for (let i = 0; i < 3; i += 1) {
+      expect((await register(api)).status).toBe(201);
+    }
+    const refused = await register(api);
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('TOO_MANY_REGISTRATIONS');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+
+    expect((await register(fromNewAddress())).status).toBe(201);
+  });
+
+  it('a parallel burst from one address cannot all get past the limit', async () => {
+    const api = fromNewAddress();
+    const responses = await burst(12, () => register(api));
+    const created = responses.filter((r) => r.status === 201).length;
+    const refused = responses.filter((r) => r.body?.code === 'TOO_MANY_REGISTRATIONS').length;
+    expect(created).toBeLessThanOrEqual(3);
+    expect(created + refused).toBe(12);
+  });
+
+  it('attempts refused for a taken email count too (each cost a hash)', async () => {
+    const api = fromNewAddress();
+    const email = uniqueEmail();
+    expect((await register(api, email)).status).toBe(201);
+    for (let i = 0; i < 2; i += 1) {
+      expect((await register(api, email)).body.code).toBe('EMAIL_TAKEN');
+    }
+    expect((await register(api)).body.code).toBe('TOO_MANY_REGISTRATIONS');
   });
 });
