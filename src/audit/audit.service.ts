@@ -40,19 +40,39 @@ export class AuditService {
   }
 
   /**
-   * How many failed attempts at `action` were recorded since `since` for one email or one
-   * address, and when the oldest of them was (to tell a throttled client when to retry).
+   * How many failed attempts at `action` were recorded since `since` for one email, one
+   * address, or one email from one address, and when the oldest of them was (to tell a
+   * throttled client when to retry).
    */
-  async recentFailures(
+  recentFailures(
     action: string,
     since: Date,
-    key: { email: string } | { ip: string },
+    key: { email: string; ip?: string } | { ip: string },
   ): Promise<{ count: number; oldestAt: Date | null }> {
-    const [column, value] = 'email' in key ? [`details ->> 'email'`, key.email] : ['ip', key.ip];
+    return this.recentCount(action, ['failure'], since, key);
+  }
+
+  /** The same count for other outcomes (e.g. registrations from one address). */
+  async recentCount(
+    action: string,
+    outcomes: AuditOutcome[],
+    since: Date,
+    key: { email?: string; ip?: string },
+  ): Promise<{ count: number; oldestAt: Date | null }> {
+    const conditions: string[] = [];
+    const params: unknown[] = [action, outcomes, since];
+    if (key.email !== undefined) {
+      params.push(key.email);
+      conditions.push(`details ->> 'email' = $${params.length}`);
+    }
+    if (key.ip !== undefined) {
+      params.push(key.ip);
+      conditions.push(`ip = $${params.length}`);
+    }
     const [row] = await this.dataSource.query<{ count: number; oldestAt: Date | null }[]>(
       `SELECT count(*)::int AS count, min(at) AS "oldestAt" FROM audit_log
-        WHERE action = $1 AND outcome = 'failure' AND ${column} = $2 AND at > $3`,
-      [action, value, since],
+        WHERE action = $1 AND outcome = ANY($2) AND at > $3 AND ${conditions.join(' AND ') || 'true'}`,
+      params,
     );
     return row;
   }

@@ -34,7 +34,7 @@ export class AuthService {
     password: string,
     origin: RequestOrigin,
   ): Promise<TokenPair & { user: UserView }> {
-    const release = this.throttle.enter(email);
+    const release = this.throttle.enter(email, origin.ip);
     try {
       return await this.attemptLogin(email, password, origin);
     } finally {

@@ -111,6 +111,12 @@ export class JwtStrategy {
         audience: JWT_AUDIENCE,
       },
       (claims: VerifiedClaims, done: VerifiedCallback) => {
+        // jsonwebtoken checks `exp` only when present: a correctly signed token without one
+        // would never expire (and the remembered-token check above could not tell its age).
+        if (!Number.isFinite(claims.exp)) {
+          done(AuthErrors.invalidToken());
+          return;
+        }
         this.validate(claims).then(
           (session) => done(null, { session, claims }),
           (error: unknown) => done(error),

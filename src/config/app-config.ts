@@ -18,11 +18,21 @@ export interface AppConfig {
   adminPassword: string | undefined;
   loginThrottle: {
     windowSeconds: number;
+    /** Failures allowed for one account from one address: typos and guesses from there. */
+    maxFailuresPerAccountAndAddress: number;
+    /** Failures allowed for one account from all addresses together (NIST SP 800-63B: ≤ 100). */
     maxFailuresPerAccount: number;
+    /** Failures from one address after which emails that failed from there are refused. */
     maxFailuresPerAddress: number;
+  };
+  registerThrottle: {
+    windowSeconds: number;
+    maxPerAddress: number;
   };
   /** argon2 computations run at once; the rest wait (default: one fewer than the cores). */
   passwordHashConcurrency: number;
+  /** argon2 computations that may wait for a slot; past this, 503 at once. */
+  passwordHashQueueLimit: number;
   /** Express `trust proxy` value: how many proxy hops to believe X-Forwarded-For from. */
   trustProxyHops: number;
   idempotencyKeyTtlHours: number;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { DEVELOPMENT_JWT_SECRET } from './app-config';
 import { AggregateConfigError, ConfigError, loadConfig } from './load-config';
@@ -32,8 +33,15 @@ describe('loadConfig', () => {
       refreshTokenTtlSeconds: 30 * 86400,
       adminEmail: undefined,
       adminPassword: undefined,
-      loginThrottle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 100 },
+      loginThrottle: {
+        windowSeconds: 900,
+        maxFailuresPerAccountAndAddress: 5,
+        maxFailuresPerAccount: 100,
+        maxFailuresPerAddress: 100,
+      },
+      registerThrottle: { windowSeconds: 3600, maxPerAddress: 20 },
       passwordHashConcurrency: Math.max(1, availableParallelism() - 1),
+      passwordHashQueueLimit: 16,
       trustProxyHops: 0,
       idempotencyKeyTtlHours: 24,
       instances: { heartbeatMs: 10_000, deadAfterMs: 30_000 },
@@ -130,6 +138,12 @@ describe('loadConfig', () => {
     ['ADMIN_EMAIL', { ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'a-long-admin-password' }],
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }],
     ['ACCESS_TOKEN_TTL_SECONDS', { ACCESS_TOKEN_TTL_SECONDS: '5' }],
+    ['PASSWORD_HASH_QUEUE_LIMIT', { PASSWORD_HASH_QUEUE_LIMIT: 'many' }],
+    ['REGISTER_MAX_PER_ADDRESS', { REGISTER_MAX_PER_ADDRESS: '0' }],
+    [
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS',
+      { LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: '-3' },
+    ],
   ])('refuses a bad %s and names it (%j)', (variable, env) => {
     const error = configErrorFor(env);
     expect(error.message).toContain(variable);
@@ -185,8 +199,25 @@ describe('loadConfig', () => {
     });
 
     it('accepts a secret of exactly 32 characters', () => {
-      const secret = 'k'.repeat(32);
+      const secret = '9f86d081884c7d659a2feaa0c55ad015';
       expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    });
+
+    it.each([
+      ['one character repeated', 'a'.repeat(32)],
+      ['two characters alternating', 'ab'.repeat(20)],
+      ['a word repeated', 'password'.repeat(5)],
+      ['a few digits repeated', '0123'.repeat(16)],
+    ])('refuses a secret with little entropy (%s), naming JWT_SECRET', (_label, secret) => {
+      const error = configErrorFor({ NODE_ENV: 'production', JWT_SECRET: secret });
+      expect(error.errors.map((e) => e.variable)).toEqual(['JWT_SECRET']);
+      expect(error.message).toContain('JWT_SECRET is too predictable');
+    });
+
+    it('accepts the secrets openssl rand makes', () => {
+      for (const secret of [randomBytes(16).toString('hex'), randomBytes(32).toString('base64')]) {
+        expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+      }
     });
   });
 });

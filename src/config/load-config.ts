@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { AppConfig, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_MARKER } from './app-config';
+import { isStrongSecret, MIN_SECRET_BITS, MIN_SECRET_DISTINCT_CHARACTERS } from './secret-strength';
 
 /** A setting that cannot be used. The message always starts with the variable's name. */
 export class ConfigError extends Error {
@@ -41,8 +42,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (secret.length < 32) {
       throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
     }
+    if (nodeEnv === 'production' && !isStrongSecret(secret)) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        `is too predictable (fewer than ${MIN_SECRET_DISTINCT_CHARACTERS} distinct characters or ` +
+          `under ${MIN_SECRET_BITS} bits by its character mix); use e.g. openssl rand -base64 32`,
+      );
+    }
     return secret;
-  }, DEVELOPMENT_JWT_SECRET);
+    // A refused secret falls back to '', so it is not reported again as a development default.
+  }, '');
 
   const adminEmail = read(() => email(env, 'ADMIN_EMAIL'), undefined);
   const adminPassword = read(() => {
@@ -90,8 +99,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminPassword,
     loginThrottle: {
       windowSeconds: read(() => integer(env, 'LOGIN_THROTTLE_WINDOW_SECONDS', 900, 1, 86400), 0),
+      maxFailuresPerAccountAndAddress: read(
+        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS', 5, 1, 1_000_000),
+        0,
+      ),
       maxFailuresPerAccount: read(
-        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1_000_000),
+        () => integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 100, 1, 1_000_000),
         0,
       ),
       maxFailuresPerAddress: read(
@@ -99,10 +112,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
         0,
       ),
     },
+    registerThrottle: {
+      windowSeconds: read(
+        () => integer(env, 'REGISTER_THROTTLE_WINDOW_SECONDS', 3600, 1, 7 * 86400),
+        0,
+      ),
+      maxPerAddress: read(() => integer(env, 'REGISTER_MAX_PER_ADDRESS', 20, 1, 1_000_000), 0),
+    },
     passwordHashConcurrency: read(
       () =>
         integer(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
       1,
+    ),
+    passwordHashQueueLimit: read(
+      () => integer(env, 'PASSWORD_HASH_QUEUE_LIMIT', 16, 0, 100_000),
+      0,
     ),
     trustProxyHops: read(() => integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10), 0),
     idempotencyKeyTtlHours: read(() => integer(env, 'IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 720), 0),

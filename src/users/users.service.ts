@@ -8,7 +8,9 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { isPgError, PG_UNIQUE_VIOLATION } from '../database/postgres-errors';
 import { sql } from '../database/sql';
 import type { CreateUserDto, RegisterDto } from './dto/create-user.dto';
+import { normaliseEmail } from './identity-text';
 import { PasswordHasher } from './password-hasher';
+import { REGISTER_ACTION, RegisterThrottleService } from './register-throttle.service';
 import type { Role } from './role';
 import { USER_DISABLED, UserDisabledEvent } from './user-events';
 import { toUserView, User, UserView } from './user.entity';
@@ -27,13 +29,19 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
+    private readonly registerThrottle: RegisterThrottleService,
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
   ) {}
 
-  /** Self-registration: always a patient. */
-  register(dto: RegisterDto, origin: RequestOrigin): Promise<UserView> {
-    return this.insert({ ...dto, role: 'patient' }, null, origin);
+  /** Self-registration: always a patient, and a limited number per address. */
+  async register(dto: RegisterDto, origin: RequestOrigin): Promise<UserView> {
+    const release = await this.registerThrottle.admit(origin);
+    try {
+      return await this.insert({ ...dto, role: 'patient' }, null, origin);
+    } finally {
+      release();
+    }
   }
 
   /** An admin creates a clinician or another admin. */
@@ -53,7 +61,7 @@ export class UsersService {
     const user = await this.repo()
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
-      .where('u.email = :email', { email: email.trim().toLowerCase() })
+      .where('u.email = :email', { email: normaliseEmail(email) })
       .getOne();
     return user
       ? {
@@ -189,7 +197,7 @@ export class UsersService {
       this.dataSource.manager,
       `INSERT INTO users (email, password_hash, display_name, role)
        VALUES ($1, $2, 'Administrator', 'admin') ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [email, hash],
+      [normaliseEmail(email), hash],
     );
     return rows.length > 0;
   }
@@ -213,7 +221,7 @@ export class UsersService {
         await this.audit.record(
           {
             actorId: actorId ?? id,
-            action: actorId ? 'user.create' : 'user.register',
+            action: actorId ? 'user.create' : REGISTER_ACTION,
             outcome: 'success',
             target: { type: 'user', id },
             details: { role: dto.role },
@@ -225,6 +233,16 @@ export class UsersService {
       });
     } catch (error) {
       if (isPgError(error, PG_UNIQUE_VIOLATION, 'users_email_key')) {
+        if (!actorId) {
+          // Counted by the registration throttle: the attempt cost a hash all the same.
+          await this.audit.record({
+            actorId: null,
+            action: REGISTER_ACTION,
+            outcome: 'failure',
+            details: { reason: 'email_taken' },
+            origin,
+          });
+        }
         throw UsersErrors.emailTaken();
       }
       throw error;

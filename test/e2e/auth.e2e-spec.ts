@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
+import { DEVELOPMENT_JWT_SECRET } from '../../src/config/app-config';
 import { loginAdmin, makePatient, makeStaff, PASSWORD, uniqueEmail } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { claimsOf, copyExpiringIn, expiredCopyOf } from '../support/tokens';
@@ -36,6 +38,92 @@ describe('accounts and tokens (e2e)', () => {
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ statusCode: 409, code: 'EMAIL_TAKEN' });
       expect(typeof again.body.requestId).toBe('string');
+    });
+
+    it('an email written in NFC and in NFD is one account: taken once, logged in with either', async () => {
+      const local = `jos-${randomUUID()}`;
+      const nfc = `${local}\u00e9@example.test`;
+      const nfd = `${local}e\u0301@example.test`;
+      const first = await t.api.post('/api/auth/register', {
+        email: nfc,
+        password: PASSWORD,
+        displayName: 'José',
+      });
+      expect(first.status).toBe(201);
+      const again = await t.api.post('/api/auth/register', {
+        email: nfd,
+        password: PASSWORD,
+        displayName: 'Jose',
+      });
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('EMAIL_TAKEN');
+      for (const email of [nfd, nfc.toUpperCase()]) {
+        const res = await t.api.post('/api/auth/login', { email, password: PASSWORD });
+        expect(res.status).toBe(200);
+        expect(res.body.user).toMatchObject({ id: first.body.user.id, email: nfc });
+      }
+    });
+
+    it('refuses a fullwidth lookalike email at registration and login, naming email', async () => {
+      const fullwidth = `\uff4a\uff4f\uff53\uff45-${randomUUID()}@example.test`;
+      const registered = await t.api.post('/api/auth/register', {
+        email: fullwidth,
+        password: PASSWORD,
+        displayName: 'Jose',
+      });
+      const loggedIn = await t.api.post('/api/auth/login', {
+        email: fullwidth,
+        password: PASSWORD,
+      });
+      for (const res of [registered, loggedIn]) {
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('VALIDATION_FAILED');
+        expect(Object.keys(res.body.details.fields)).toEqual(['email']);
+      }
+    });
+
+    it.each([
+      ['a right-to-left override', 'Dr \u202eyeL'],
+      ['a left-to-right embedding', '\u202aPat'],
+      ['a pop directional formatting', 'Pat\u202c'],
+      ['a first-strong isolate', 'Pat \u2068Doe'],
+      ['a pop directional isolate', 'Pat\u2069'],
+      ['a NUL', 'Pat\u0000Doe'],
+      ['a bell', 'Pat\u0007'],
+      ['a line break inside', 'Pat\nDoe'],
+      ['a C1 control', 'Pat\u0085Doe'],
+    ])(
+      'refuses a display name with %s, at registration and from an admin',
+      async (_label, name) => {
+        const admin = await loginAdmin(t);
+        const body = { email: uniqueEmail(), password: PASSWORD, displayName: name };
+        const responses = [
+          await t.api.post('/api/auth/register', body),
+          await t.api.post('/api/users', { ...body, role: 'clinician' }, { token: admin.token }),
+        ];
+        for (const res of responses) {
+          expect(res.status).toBe(400);
+          expect(res.body.code).toBe('VALIDATION_FAILED');
+          expect(Object.keys(res.body.details.fields)).toEqual(['displayName']);
+        }
+        const login = await t.api.post('/api/auth/login', {
+          email: body.email,
+          password: PASSWORD,
+        });
+        expect(login.status).toBe(401);
+      },
+    );
+
+    it('an admin creating a user with a NUL in the email is told which field', async () => {
+      const admin = await loginAdmin(t);
+      const res = await t.api.post(
+        '/api/users',
+        { email: `a\u0000${uniqueEmail()}`, password: PASSWORD, displayName: 'X', role: 'admin' },
+        { token: admin.token },
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(Object.keys(res.body.details.fields)).toContain('email');
     });
 
     it('cannot register anything but a patient', async () => {
@@ -124,6 +212,22 @@ describe('accounts and tokens (e2e)', () => {
       const res = await t.api.get('/api/users/me', { token: shortLived });
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('TOKEN_EXPIRED');
+    });
+
+    it('refuses a correctly signed token without an expiry', async () => {
+      const patient = await makePatient(t.api);
+      const { sub, role, sid } = claimsOf(patient.token);
+      const forever = sign({ sub, role, sid }, DEVELOPMENT_JWT_SECRET, {
+        algorithm: 'HS256',
+        issuer: 'televisit',
+        audience: 'televisit',
+      });
+      expect(claimsOf(forever)).not.toHaveProperty('exp');
+      for (let i = 0; i < 2; i += 1) {
+        const res = await t.api.get('/api/users/me', { token: forever });
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('INVALID_TOKEN');
+      }
     });
 
     it('refuses a token signed with another key or algorithm', async () => {

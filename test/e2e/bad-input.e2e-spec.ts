@@ -135,6 +135,24 @@ const CASES: [string, BadRequest][] = [
     { ...login({ email: 'a@example.test', password: PASSWORD, admin: true }), field: 'admin' },
   ],
   ['login with an empty object', { ...login({}), field: 'email' }],
+  [
+    'login with a NUL in the email',
+    { ...login({ email: 'pat\u0000@example.test', password: PASSWORD }), field: 'email' },
+  ],
+  [
+    'register with a NUL in the displayName',
+    {
+      method: 'POST',
+      path: '/api/auth/register',
+      auth: false,
+      body: () => ({
+        email: `${randomUUID()}@example.test`,
+        password: PASSWORD,
+        displayName: 'Pat\u0000',
+      }),
+      ...invalid('displayName'),
+    },
+  ],
   ['login with a JSON array', { ...login([]), field: 'email' }],
   [
     'booking with a numeric startsAt',

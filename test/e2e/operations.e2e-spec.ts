@@ -103,11 +103,11 @@ describe('operations (e2e)', () => {
 
 describe('failed-login throttling (e2e)', () => {
   let t: TestApp;
-  let api: Api;
 
   beforeAll(async () => {
     t = await startTestApp({
-      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: '3',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
       LOGIN_THROTTLE_WINDOW_SECONDS: '600',
       TRUST_PROXY_HOPS: '1',
@@ -115,20 +115,22 @@ describe('failed-login throttling (e2e)', () => {
   });
   afterAll(() => t.close());
 
-  // Each test comes from its own address (as through a proxy), so failures made by other
+  // Each client comes from its own address (as through a proxy), so failures made by other
   // suites on this shared database never count against it.
-  beforeEach(() => {
-    api = t.api.with({ 'x-forwarded-for': `198.51.100.${Math.floor(Math.random() * 250) + 1}` });
-  });
+  let addresses = 0;
+  const fromNewAddress = (): Api => {
+    addresses += 1;
+    const octet = () => Math.floor(Math.random() * 250) + 1;
+    return t.api.with({ 'x-forwarded-for': `10.${octet()}.${octet()}.${addresses}` });
+  };
+  const fail = (api: Api, email: string) =>
+    api.post('/api/auth/login', { email, password: 'nope-nope' });
 
-  it('locks one account after its failures, even with the right password, and says when to retry', async () => {
+  it('locks an account from the address its failures came from, even with the right password, and says when to retry', async () => {
+    const api = fromNewAddress();
     const patient = await makePatient(api);
     for (let i = 0; i < 3; i += 1) {
-      const res = await api.post('/api/auth/login', {
-        email: patient.email,
-        password: 'nope-nope',
-      });
-      expect(res.status).toBe(401);
+      expect((await fail(api, patient.email)).status).toBe(401);
     }
     const locked = await api.post('/api/auth/login', {
       email: patient.email,
@@ -148,27 +150,68 @@ describe('failed-login throttling (e2e)', () => {
     expect(upper.status).toBe(429);
   });
 
-  it('lets a whole clinic behind one address log in, and stops guessing across accounts', async () => {
-    const admin = await loginAdmin({ ...t, api });
+  it('failures from one address do not lock the account’s owner out from another', async () => {
+    const attacker = fromNewAddress();
+    const owner = fromNewAddress();
+    const patient = await makePatient(owner);
+    for (let i = 0; i < 4; i += 1) {
+      await fail(attacker, patient.email);
+    }
+    expect(
+      (await attacker.post('/api/auth/login', { email: patient.email, password: PASSWORD })).status,
+    ).toBe(429);
+    const own = await owner.post('/api/auth/login', { email: patient.email, password: PASSWORD });
+    expect(own.status).toBe(200);
+  });
+
+  it('failures spread over many addresses hit the account’s own ceiling, for every address', async () => {
+    const patient = await makePatient(fromNewAddress());
+    for (let i = 0; i < 5; i += 1) {
+      expect((await fail(fromNewAddress(), patient.email)).status).toBe(401);
+    }
+    const anywhere = await fromNewAddress().post('/api/auth/login', {
+      email: patient.email,
+      password: PASSWORD,
+    });
+    expect(anywhere.status).toBe(429);
+    expect(anywhere.body.code).toBe('TOO_MANY_LOGIN_ATTEMPTS');
+  });
+
+  it('lets a whole clinic behind one address log in, even past its failure limit, and gives a guesser there one try per email', async () => {
+    const clinic = fromNewAddress();
+    const admin = await loginAdmin({ ...t, api: clinic });
     const staff = [];
     for (let i = 0; i < 8; i += 1) {
-      staff.push(await makeStaff(api, admin.token, 'clinician', `Dr Staff ${i}`));
+      staff.push(await makeStaff(clinic, admin.token, 'clinician', `Dr Staff ${i}`));
     }
     // More successful logins from one address than the failure limit: none is refused.
-    for (const member of staff) {
-      const res = await api.post('/api/auth/login', { email: member.email, password: PASSWORD });
+    for (const member of staff.slice(0, 4)) {
+      const res = await clinic.post('/api/auth/login', { email: member.email, password: PASSWORD });
       expect(res.status).toBe(200);
     }
-    // Failures spread over many accounts from one address hit the address limit.
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i += 1) {
-      const res = await api.post('/api/auth/login', {
-        email: uniqueEmail(),
-        password: 'guess-guess',
-      });
-      statuses.push(res.status);
+    // Guesses spread over many emails, known or not, from one address: past its limit each
+    // email still gets its one check, but no second.
+    const guessed = [...staff.slice(6).map((member) => member.email), uniqueEmail(), uniqueEmail()];
+    for (let i = 0; i < 6; i += 1) {
+      guessed.push(uniqueEmail());
     }
-    expect(statuses).toContain(429);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(6);
+    for (const email of guessed) {
+      expect((await fail(clinic, email)).status).toBe(401);
+    }
+    for (const email of [guessed[0], guessed[guessed.length - 1]]) {
+      const again = await fail(clinic, email);
+      expect(again.status).toBe(429);
+      expect(again.body.code).toBe('TOO_MANY_LOGIN_ATTEMPTS');
+    }
+    const typoed = await clinic.post('/api/auth/login', {
+      email: staff[6].email,
+      password: PASSWORD,
+    });
+    expect(typoed.status).toBe(429);
+    // Colleagues with no failures from this address are not refused for the others' failures.
+    for (const member of staff.slice(0, 6)) {
+      const res = await clinic.post('/api/auth/login', { email: member.email, password: PASSWORD });
+      expect(res.status).toBe(200);
+    }
   });
 });

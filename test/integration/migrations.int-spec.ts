@@ -21,6 +21,7 @@ const TABLES_BY_MIGRATION = [
   ],
   [], // the notification push carries the notification
   [], // socket changes and presence as database functions
+  [], // emails in NFC, registrations counted by address
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
@@ -117,6 +118,30 @@ describe('migrations on a fresh database', () => {
       `SELECT 1 FROM users WHERE email = 'kept@example.test'`,
     );
     expect(users).toHaveLength(1);
+  });
+
+  it('puts emails stored before in NFC, unless that form is already taken', async () => {
+    const dataSource = await open();
+    await runMigrations(dataSource);
+    await dataSource.undoLastMigration();
+    const add = (email: string) =>
+      dataSource.query(
+        `INSERT INTO users (email, password_hash, display_name, role)
+         VALUES ($1, 'x', 'Old', 'patient')`,
+        [email],
+      );
+    await add('rene\u0301@example.test');
+    await add('zoe\u0308@example.test');
+    await add('zo\u00eb@example.test');
+
+    await runMigrations(dataSource);
+
+    const rows: { email: string }[] = await dataSource.query(
+      `SELECT email FROM users WHERE email LIKE 'ren%' OR email LIKE 'zo%' ORDER BY email`,
+    );
+    expect(rows.map((r) => r.email).sort()).toEqual(
+      ['ren\u00e9@example.test', 'zoe\u0308@example.test', 'zo\u00eb@example.test'].sort(),
+    );
   });
 
   it('applies each migration once when two instances migrate an empty database at once', async () => {

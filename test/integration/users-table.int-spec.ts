@@ -79,6 +79,16 @@ describe('users table constraints', () => {
     expect(after.rows[0].email).toBe(email);
   });
 
+  it('refuses an email not in Unicode NFC (users_email_nfc), and takes its NFC form', async () => {
+    const local = `jose-${randomUUID()}`;
+    await expect(insert(`${local}e\u0301@example.test`)).rejects.toMatchObject({
+      code: CHECK_VIOLATION,
+      constraint: 'users_email_nfc',
+    });
+    const { rows } = await insert(`${local}\u00e9@example.test`);
+    expect(rows).toHaveLength(1);
+  });
+
   it.each(['patient', 'clinician', 'admin'])('accepts the role %s', async (role) => {
     const email = uniqueEmail();
     await insert(email, role);

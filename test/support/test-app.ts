@@ -17,7 +17,8 @@ export type Served = Pick<TestApp, 'api' | 'admin' | 'baseUrl'>;
 
 /**
  * Boots the real application (same factory as `npm start`) on a free port against the run's
- * test database. Login throttling is relaxed unless a test sets its own limits.
+ * test database. Login and registration throttling, and the bound on waiting password hashes,
+ * are relaxed unless a test sets its own limits.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const admin = { email: `admin-${randomUUID()}@example.test`, password: 'admin-password-123' };
@@ -27,8 +28,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: '1000',
     LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000',
     LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+    REGISTER_MAX_PER_ADDRESS: '100000',
+    PASSWORD_HASH_QUEUE_LIMIT: '100000',
     // Tests drive the scheduler themselves (runOnce with a chosen time).
     SCHEDULER_POLL_INTERVAL_MS: '0',
     ...env,

@@ -1,15 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  NoCompatibilityCharacters,
+  NoControlCharacters,
+  NormalisedEmail,
+} from '../../users/dto/identity-fields';
 
 export class LoginDto {
   @ApiProperty({ example: 'pat@example.com' })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toLowerCase() : value,
-  )
+  @NormalisedEmail()
   @IsString()
   @MinLength(3)
   @MaxLength(254)
+  @NoControlCharacters()
+  @NoCompatibilityCharacters()
   email: string;
 
   @ApiProperty()

@@ -2,17 +2,18 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { Role, ROLES } from '../role';
+import { NoCompatibilityCharacters, NoControlCharacters, NormalisedEmail } from './identity-fields';
 
 const trimmed = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value;
-const normalisedEmail = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export class RegisterDto {
   @ApiProperty({ example: 'pat@example.com' })
-  @Transform(normalisedEmail)
+  @NormalisedEmail()
   @IsEmail()
   @MaxLength(254)
+  @NoControlCharacters()
+  @NoCompatibilityCharacters()
   email: string;
 
   @ApiProperty({ minLength: 12, maxLength: 128 })
@@ -26,6 +27,7 @@ export class RegisterDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @NoControlCharacters()
   displayName: string;
 }
 
