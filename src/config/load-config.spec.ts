@@ -24,9 +24,16 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       port: 3000,
       host: '0.0.0.0',
+      metricsPort: undefined,
       logLevel: 'info',
       databaseUrl: undefined,
       dataDir: '.data',
+      database: {
+        poolSize: 20,
+        acquireTimeoutMs: 2000,
+        statementTimeoutMs: 2000,
+        lockTimeoutMs: 1000,
+      },
       embeddedPostgresPort: 54329,
       jwtSecret: DEVELOPMENT_JWT_SECRET,
       accessTokenTtlSeconds: 900,
@@ -144,6 +151,11 @@ describe('loadConfig', () => {
       'LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS',
       { LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: '-3' },
     ],
+    ['DB_POOL_SIZE', { DB_POOL_SIZE: '1' }],
+    ['DB_STATEMENT_TIMEOUT_MS', { DB_STATEMENT_TIMEOUT_MS: 'forever' }],
+    ['DB_LOCK_TIMEOUT_MS', { DB_LOCK_TIMEOUT_MS: '0' }],
+    ['DB_POOL_ACQUIRE_TIMEOUT_MS', { DB_POOL_ACQUIRE_TIMEOUT_MS: '-5' }],
+    ['METRICS_PORT', { METRICS_PORT: 'http' }],
   ])('refuses a bad %s and names it (%j)', (variable, env) => {
     const error = configErrorFor(env);
     expect(error.message).toContain(variable);
