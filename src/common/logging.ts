@@ -216,10 +216,15 @@ export class PinoLoggerService implements LoggerService {
 
 /** The client's X-Request-Id when it is a sane one, else a new id; echoed on the response. */
 export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
-  const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = requestIdOf(request);
   response.setHeader('X-Request-Id', id);
   return id;
+}
+
+/** The client's X-Request-Id when it is a sane one, else a new id (REST and socket upgrades). */
+export function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 export function withoutSecrets(url: string): string {

@@ -190,7 +190,13 @@ export class VisitsService implements OnModuleDestroy {
     });
   }
 
-  async admit(connection: Connection, appointmentId: string) {
+  admit(connection: Connection, appointmentId: string) {
+    return this.lifecycle.auditRefusals(connection.caller, appointmentId, 'admit', () =>
+      this.admitWaiting(connection, appointmentId),
+    );
+  }
+
+  private async admitWaiting(connection: Connection, appointmentId: string) {
     const me = this.requireSeat(connection, appointmentId);
     if (me.side !== 'clinician') {
       throw AppointmentsErrors.forbidden('admit');
@@ -241,7 +247,13 @@ export class VisitsService implements OnModuleDestroy {
     return this.vacate(connection, appointmentId, 'left').then(() => ({ appointmentId }));
   }
 
-  async end(connection: Connection, appointmentId: string) {
+  end(connection: Connection, appointmentId: string) {
+    return this.lifecycle.auditRefusals(connection.caller, appointmentId, 'end', () =>
+      this.endVisit(connection, appointmentId),
+    );
+  }
+
+  private async endVisit(connection: Connection, appointmentId: string) {
     this.requireSeat(connection, appointmentId);
     const change = await this.store.change(appointmentId, async (seats, manager) => {
       if (!seatHeldBy({ appointmentId, version: 0, seats }, connection.id)) {
