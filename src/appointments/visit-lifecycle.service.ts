@@ -133,7 +133,7 @@ export class VisitLifecycleService {
   end(caller: Caller, appointmentId: string, manager?: EntityManager): Promise<void> {
     return this.within(manager, async (tx) => {
       const current = await this.access.requireAppointment(caller, appointmentId, 'end', tx);
-      await changeStatus(tx, current, 'completed');
+      await changeStatus(tx, current, 'completed', this.clock.now());
       await this.record(caller, appointmentId, 'visit.end', 'success', {}, tx);
     });
   }

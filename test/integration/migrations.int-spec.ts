@@ -21,6 +21,7 @@ const TABLES_BY_MIGRATION = [
   ],
   [], // the notification push carries the notification
   [], // socket changes and presence as database functions
+  [], // a visit ended early frees the rest of its time
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
