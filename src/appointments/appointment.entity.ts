@@ -24,6 +24,10 @@ export class Appointment {
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
+  /** When a completed visit was ended (it may be before `endsAt`: the rest is free again). */
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt: Date | null;
+
   @Column({ type: 'integer' })
   version: number;
 
@@ -51,8 +55,8 @@ export interface AppointmentView {
 /** Every column, named as the entity's fields (what `RETURNING` gives back as an Appointment). */
 export const APPOINTMENT_COLUMNS = `
   id, patient_id AS "patientId", clinician_id AS "clinicianId", starts_at AS "startsAt",
-  ends_at AS "endsAt", status, reason, version, created_at AS "createdAt",
-  updated_at AS "updatedAt"`;
+  ends_at AS "endsAt", status, reason, ended_at AS "endedAt", version,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** An instant as `Date.prototype.toISOString` writes it (both truncate to the millisecond). */
 const iso = (column: string) =>

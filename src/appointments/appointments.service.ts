@@ -117,7 +117,11 @@ export class AppointmentsService {
   }
 
   async get(caller: Caller, id: string): Promise<AppointmentView> {
-    return toAppointmentView(await this.access.requireAppointment(caller, id, 'view'));
+    return toAppointmentView(
+      await this.access.guarded(caller, id, 'view', () =>
+        this.access.requireAppointment(caller, id, 'view'),
+      ),
+    );
   }
 
   /** Moves a scheduled visit (or edits its reason), only from the version the caller read. */
@@ -130,6 +134,17 @@ export class AppointmentsService {
     if (!changes.startsAt && !changes.endsAt && changes.reason === undefined) {
       throw AppointmentsErrors.nothingToChange();
     }
+    return this.access.guarded(caller, id, 'reschedule', () =>
+      this.rescheduleOnce(caller, id, changes, expectedVersion),
+    );
+  }
+
+  private rescheduleOnce(
+    caller: Caller,
+    id: string,
+    changes: UpdateAppointmentDto,
+    expectedVersion: number | undefined,
+  ): Promise<AppointmentView> {
     return retryOnDeadlock(() =>
       this.dataSource.transaction(async (manager) => {
         const current = await this.access.requireAppointment(caller, id, 'reschedule', manager);
@@ -187,6 +202,10 @@ export class AppointmentsService {
   }
 
   cancel(caller: Caller, id: string, reason: string | undefined): Promise<AppointmentView> {
+    return this.access.guarded(caller, id, 'cancel', () => this.cancelOnce(caller, id, reason));
+  }
+
+  private cancelOnce(caller: Caller, id: string, reason: string | undefined) {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.access.requireAppointment(caller, id, 'cancel', manager);
       await changeStatus(manager, current, 'cancelled');
@@ -200,6 +219,10 @@ export class AppointmentsService {
 
   /** A clinician (or admin) records that the patient did not come, once the start has passed. */
   markNoShow(caller: Caller, id: string): Promise<AppointmentView> {
+    return this.access.guarded(caller, id, 'no_show', () => this.markNoShowOnce(caller, id));
+  }
+
+  private markNoShowOnce(caller: Caller, id: string) {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.access.requireAppointment(caller, id, 'no_show', manager);
       if (!canTransition(current.status, 'no_show')) {

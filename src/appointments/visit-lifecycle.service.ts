@@ -96,6 +96,26 @@ export class VisitLifecycleService {
   }
 
   /**
+   * Runs a visit action from a socket; any refusal of it (not in the visit, not the clinician,
+   * no patient waiting, …) is audited as denied once its transaction has rolled back.
+   */
+  async auditRefusals<T>(
+    caller: Caller,
+    appointmentId: string,
+    action: 'admit' | 'end',
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AppError) {
+        await this.audit.denied(caller, `visit.${action}`, appointmentId, error);
+      }
+      throw error;
+    }
+  }
+
+  /**
    * The clinician lets the patient in: scheduled → in_progress (already in progress is fine).
    * Runs in `manager`'s transaction when given (the visit room's), else in its own.
    */
@@ -113,7 +133,7 @@ export class VisitLifecycleService {
   end(caller: Caller, appointmentId: string, manager?: EntityManager): Promise<void> {
     return this.within(manager, async (tx) => {
       const current = await this.access.requireAppointment(caller, appointmentId, 'end', tx);
-      await changeStatus(tx, current, 'completed');
+      await changeStatus(tx, current, 'completed', this.clock.now());
       await this.record(caller, appointmentId, 'visit.end', 'success', {}, tx);
     });
   }

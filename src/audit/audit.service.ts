@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { RequestOrigin } from '../auth/caller';
+import type { Caller, RequestOrigin } from '../auth/caller';
+import { AppError } from '../common/app-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditEntry, AuditOutcome } from './audit-entry.entity';
 
@@ -17,7 +18,32 @@ export interface AuditRecord {
 /** Writes the append-only audit log, inside the caller's transaction when given one. */
 @Injectable()
 export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Records that `caller` was refused `action` on an appointment (so probing shows), with the
+   * refusal's code. Written on its own, after the refused work's transaction rolled back; if
+   * it cannot be written the refusal is still answered (and the failure logged).
+   */
+  async denied(
+    caller: Caller,
+    action: string,
+    appointmentId: string,
+    refusal: AppError,
+  ): Promise<void> {
+    await this.record({
+      actorId: caller.userId,
+      action,
+      outcome: 'denied',
+      target: { type: 'appointment', id: appointmentId },
+      details: { code: refusal.code },
+      origin: caller,
+    }).catch((error: unknown) =>
+      this.logger.warn({ err: error, action }, 'Could not audit a refusal'),
+    );
+  }
 
   async record(
     entry: AuditRecord,

@@ -2,6 +2,8 @@ import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { DatabaseError } from 'pg';
+import { QueryFailedError } from 'typeorm';
 import { createLogger, PinoLoggerService, requestLogging } from './logging';
 
 /** A logger at `level` whose JSON lines land in `lines`. */
@@ -136,5 +138,124 @@ describe('PinoLoggerService (what Nest loggers write to)', () => {
     );
     expect(JSON.stringify(lines)).not.toMatch(/hunter2|"r"|"a"/);
     expect(lines[0]).toMatchObject({ body: { password: '[Redacted]' } });
+  });
+});
+
+describe('errors in log lines', () => {
+  const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
+  const REASON = 'HIV test results, second opinion';
+
+  /** What pg and TypeORM throw for a row a CHECK constraint refuses. */
+  function checkViolation(): QueryFailedError {
+    const driverError = Object.assign(
+      new DatabaseError(
+        'new row for relation "users" violates check constraint "users_display_name_check"',
+        200,
+        'error',
+      ),
+      {
+        severity: 'ERROR',
+        code: '23514',
+        detail: `Failing row contains (7, x@y.test, ${HASH}, ${REASON}).`,
+        where: `SQL statement "INSERT …" PL/pgSQL function f() line 3 at SQL statement ${REASON}`,
+        schema: 'public',
+        table: 'users',
+        constraint: 'users_display_name_check',
+        routine: 'ExecConstraints',
+      },
+    );
+    return new QueryFailedError(
+      'INSERT INTO users (email, password_hash, display_name) VALUES ($1, $2, $3)',
+      ['x@y.test', HASH, REASON],
+      driverError,
+    );
+  }
+
+  it('keeps where a database error failed and drops the values it carries', () => {
+    const { logger, lines } = capture('info');
+    new PinoLoggerService(logger).error({ err: checkViolation(), requestId: 'r1' }, 'Unhandled');
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      requestId: 'r1',
+      err: {
+        type: 'QueryFailedError',
+        message:
+          'new row for relation "users" violates check constraint "users_display_name_check"',
+        code: '23514',
+        table: 'users',
+        constraint: 'users_display_name_check',
+        schema: 'public',
+      },
+    });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('$argon2');
+    expect(text).not.toContain('HIV');
+    expect(text).not.toContain('x@y.test');
+    expect(text).not.toMatch(/parameters|driverError|detail|Failing row/);
+  });
+
+  it('drops the values Postgres quotes in a message and its stack, keeping the names', () => {
+    const { logger, lines } = capture('info');
+    const error = new QueryFailedError(
+      'SELECT … WHERE id = $1',
+      [REASON],
+      Object.assign(
+        new DatabaseError(`invalid input syntax for type uuid: "${REASON}"`, 1, 'error'),
+        {
+          severity: 'ERROR',
+          code: '22P02',
+          routine: 'string_to_uuid',
+        },
+      ),
+    );
+    logger.error({ err: error }, 'failed');
+    const column = new QueryFailedError(
+      'INSERT',
+      [],
+      Object.assign(
+        new DatabaseError('null value in column "reason" of relation "appointments"', 1, 'error'),
+        { severity: 'ERROR', code: '23502', routine: 'ExecConstraints' },
+      ),
+    );
+    logger.error({ err: column }, 'failed');
+    expect(lines[0]).toMatchObject({
+      err: { code: '22P02', message: 'invalid input syntax for type uuid: "[redacted]"' },
+    });
+    expect((lines[0].err as { stack: string }).stack).toMatch(/^QueryFailedError: invalid input/);
+    expect(lines[1]).toMatchObject({
+      err: { message: 'null value in column "reason" of relation "appointments"' },
+    });
+    expect(JSON.stringify(lines)).not.toContain('HIV');
+  });
+
+  it('serializes an error however it is logged: under any key, as the message, as a cause', () => {
+    const { logger, lines } = capture('info');
+    const service = new PinoLoggerService(logger);
+    service.error(checkViolation());
+    service.warn({ error: checkViolation(), userId: 'u1' }, 'Could not do it');
+    logger.error(new Error('wrapped', { cause: checkViolation() }));
+    logger.error({ err: { parameters: [HASH] } }, 'a thrown object');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatchObject({ err: { type: 'QueryFailedError', code: '23514' } });
+    expect(lines[1]).toMatchObject({ error: { type: 'QueryFailedError' }, userId: 'u1' });
+    expect(lines[2]).toMatchObject({
+      err: { message: 'wrapped', cause: { type: 'QueryFailedError', table: 'users' } },
+    });
+    expect(lines[3]).toMatchObject({ err: { type: 'Object' } });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('$argon2');
+    expect(text).not.toContain('HIV');
+    expect(text).not.toContain('parameters');
+  });
+
+  it('keeps an ordinary error’s type, message, stack and code', () => {
+    const { logger, lines } = capture('info');
+    logger.warn({ err: Object.assign(new Error('refused'), { code: 'ECONNREFUSED', port: 5432 }) });
+    expect(lines[0].err).toEqual({
+      type: 'Error',
+      message: 'refused',
+      stack: expect.stringContaining('Error: refused'),
+      code: 'ECONNREFUSED',
+    });
   });
 });

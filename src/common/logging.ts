@@ -17,7 +17,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Structured JSON logs. Requests are logged by method, path and id only: no headers (they hold
- * tokens), no bodies (they hold passwords and clinical reasons), no query tokens.
+ * tokens), no bodies (they hold passwords and clinical reasons), no query tokens. Errors are
+ * logged by an allow-list (`serializeError`), wherever in the line they are.
  */
 export function createLogger(
   config: Pick<AppConfig, 'logLevel'>,
@@ -26,10 +27,107 @@ export function createLogger(
   return pino(
     {
       level: config.logLevel,
-      serializers: { err: pino.stdSerializers.err },
-      redact: ['*.password', '*.accessToken', '*.refreshToken', '*.authorization'],
+      serializers: { err: serializeError },
+      formatters: { log: withErrorsSerialized },
+      // A second line of defence, for objects that are not errors.
+      redact: [
+        'parameters',
+        'driverError',
+        '*.password',
+        '*.passwordHash',
+        '*.accessToken',
+        '*.refreshToken',
+        '*.authorization',
+        '*.parameters',
+        '*.driverError',
+      ],
     },
     destination,
+  );
+}
+
+/** What a database error may say about itself: where it failed, never with what values. */
+const DATABASE_ERROR_FIELDS = [
+  'code',
+  'severity',
+  'constraint',
+  'table',
+  'column',
+  'schema',
+  'dataType',
+  'routine',
+] as const;
+const MAX_CAUSES = 3;
+
+/**
+ * An error as a log line may carry it: its type, message, stack and code, and for a database
+ * error where it failed. Never its other properties: TypeORM's QueryFailedError carries the
+ * query's `parameters` (password hashes, clinical reasons) and the driver's error, whose
+ * `detail` and `where` quote the row ("Failing row contains (…)", "Key (email)=(…)"). Values
+ * Postgres quotes in its message (`invalid input syntax for type uuid: "…"`) are cut too.
+ */
+export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) {
+    return {
+      type: typeof error === 'object' && error !== null ? error.constructor?.name : typeof error,
+    };
+  }
+  const database = databaseErrorOf(error);
+  const clean = database ? withoutQuotedValues : (text: string) => text;
+  const serialized: Record<string, unknown> = {
+    type: error.constructor?.name ?? error.name,
+    message: clean(error.message),
+    stack: error.stack === undefined ? undefined : clean(error.stack),
+  };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') {
+    serialized.code = code;
+  }
+  if (database) {
+    for (const field of DATABASE_ERROR_FIELDS) {
+      if (typeof database[field] === 'string') {
+        serialized[field] = database[field];
+      }
+    }
+  }
+  if (error.cause !== undefined && depth < MAX_CAUSES) {
+    serialized.cause = serializeError(error.cause, depth + 1);
+  }
+  return serialized;
+}
+
+/** An Error under any other key of a line goes through `serializeError` too (`err` does later). */
+function withErrorsSerialized(object: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(object)) {
+    if (key !== 'err' && value instanceof Error) {
+      object[key] = serializeError(value);
+    }
+  }
+  return object;
+}
+
+/** The driver's error behind a TypeORM error, or a driver error itself (Postgres's fields). */
+function databaseErrorOf(error: Error): Record<string, unknown> | undefined {
+  const driverError = (error as { driverError?: unknown }).driverError;
+  if (typeof driverError === 'object' && driverError !== null) {
+    return driverError as Record<string, unknown>;
+  }
+  const fields = error as unknown as Record<string, unknown>;
+  const isDriverError =
+    typeof fields.severity === 'string' && typeof fields.code === 'string' && 'routine' in fields;
+  return isDriverError || error.name === 'QueryFailedError' ? fields : undefined;
+}
+
+/**
+ * Postgres quotes names after the kind of thing they name (`relation "users"`, `constraint
+ * "x"`) and values anywhere else (`for type uuid: "abc"`, `value "…" is out of range`).
+ */
+const QUOTED =
+  /(\b(?:relation|constraint|column|table|index|type|function|schema|database|role|sequence|trigger|view|operator|extension|enum|domain) )?"(?:[^"]|"")*"/g;
+
+function withoutQuotedValues(text: string): string {
+  return text.replace(QUOTED, (quoted, name: string | undefined) =>
+    name ? quoted : '"[redacted]"',
   );
 }
 
@@ -121,10 +219,15 @@ export class PinoLoggerService implements LoggerService {
 
 /** The client's X-Request-Id when it is a sane one, else a new id; echoed on the response. */
 export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
-  const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = requestIdOf(request);
   response.setHeader('X-Request-Id', id);
   return id;
+}
+
+/** The client's X-Request-Id when it is a sane one, else a new id (REST and socket upgrades). */
+export function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 export function withoutSecrets(url: string): string {

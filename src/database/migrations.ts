@@ -6,6 +6,7 @@ import { CreateInstancesAndVisitRooms1764000000004 } from '../../migrations/1764
 import { NotificationPushCarriesTheNotification1764000000005 } from '../../migrations/1764000000005-NotificationPushCarriesTheNotification';
 import { SocketChangesInOneStatement1764000000006 } from '../../migrations/1764000000006-SocketChangesInOneStatement';
 import { EmailsNormalisedAndRegistrationsByAddress1764000000007 } from '../../migrations/1764000000007-EmailsNormalisedAndRegistrationsByAddress';
+import { VisitEndedEarlyFreesItsTime1764000000008 } from '../../migrations/1764000000008-VisitEndedEarlyFreesItsTime';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   NotificationPushCarriesTheNotification1764000000005,
   SocketChangesInOneStatement1764000000006,
   EmailsNormalisedAndRegistrationsByAddress1764000000007,
+  VisitEndedEarlyFreesItsTime1764000000008,
 ];

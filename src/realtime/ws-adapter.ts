@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { RequestOrigin } from '../auth/caller';
 import { JwtStrategy } from '../auth/jwt.strategy';
 import { AppError, HTTP_STATUS_BY_KIND } from '../common/app-error';
+import { requestIdOf } from '../common/logging';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseOutage } from '../database/database-outage';
@@ -215,8 +216,9 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     const hops = this.config.trustProxyHops;
     const chain = [...forwarded, request.socket.remoteAddress ?? ''];
     const ip = chain[Math.max(chain.length - 1 - hops, 0)] || null;
-    const requestId = request.headers['x-request-id'];
-    return { ip, requestId: typeof requestId === 'string' ? requestId.slice(0, 128) : null };
+    // Checked as REST checks it: a forged id must not reach the audit log raw.
+    request.id ??= requestIdOf(request);
+    return { ip, requestId: request.id };
   }
 
   /** Browsers always send Origin; native apps do not. Same-origin pages (the demo) are allowed. */

@@ -251,6 +251,16 @@ export class RoomStore {
     return [...changes.values()];
   }
 
+  /** The other instances where this user has a socket open (for frames to all of them). */
+  async instancesOf(manager: EntityManager, userId: string, except: string): Promise<string[]> {
+    const rows = await sql<{ instance_id: string }>(
+      manager,
+      'SELECT DISTINCT instance_id FROM sockets WHERE user_id = $1 AND instance_id <> $2',
+      [userId, except],
+    );
+    return rows.map((row) => row.instance_id);
+  }
+
   /** The seats of visits with a participant on one of these instances. */
   async visitsOn(manager: EntityManager, instanceIds: string[]): Promise<string[]> {
     const rows = await sql<{ appointment_id: string }>(

@@ -48,6 +48,13 @@ interface SignalMessage {
   text: string;
 }
 
+/** A frame for every socket of one user on the receiving instance. */
+interface UserMessage {
+  kind: 'visit.user';
+  userId: string;
+  text: string;
+}
+
 /** A visit with a participant on this instance, as this instance last saw it. */
 interface LocalRoom {
   snapshot: RoomSnapshot;
@@ -102,6 +109,9 @@ export class VisitsService implements OnModuleDestroy {
   ) {
     bus.onMessage<RoomMessage>('visit.room', (message) => this.applyRemote(message));
     bus.onMessage<SignalMessage>('visit.signal', (message) => this.receiveSignal(message));
+    bus.onMessage<UserMessage>('visit.user', ({ userId, text }) =>
+      this.toSocketsHere(userId, text),
+    );
     // First (order 0): visit rooms are locked before users.
     instances.onRelease((manager, ids) => this.releaseInstances(manager, ids), 0);
     instances.onEvicted(() => this.forgetAll());
@@ -137,9 +147,16 @@ export class VisitsService implements OnModuleDestroy {
         { resumed, waiting: !admitted && !previous?.connectionId },
         manager,
       );
-      return resumed ? this.store.takeQueued(manager, appointmentId, side) : [];
+      // A patient entering the waiting room is announced on every socket of the clinician.
+      const clinicianInstances =
+        side === 'patient' && !admitted && !resumed
+          ? await this.store.instancesOf(manager, visit.appointment.clinicianId, this.instances.id)
+          : [];
+      const queued = resumed ? await this.store.takeQueued(manager, appointmentId, side) : [];
+      return { queued, clinicianInstances };
     });
-    const { before, after, result: queued } = change;
+    const { before, after } = change;
+    const { queued, clinicianInstances } = change.result;
     const previous = before.seats[side];
     const me = after.seats[side] as Seat;
     const resumed = previous !== undefined && !previous.connectionId;
@@ -183,14 +200,29 @@ export class VisitsService implements OnModuleDestroy {
         });
       } else if (inCall(after.seats)) {
         frames.push(...this.peersJoined(after));
+      } else if (side === 'patient') {
+        this.toEverySocketOf(
+          visit.appointment.clinicianId,
+          clinicianInstances,
+          this.waitingFrame(after),
+        );
       } else {
-        frames.push(...this.patientWaiting(after));
+        const waiting = this.waitingFrame(after);
+        if (waiting) {
+          frames.push({ to: after.seats.clinician, text: waiting });
+        }
       }
       this.publish(change, frames);
     });
   }
 
-  async admit(connection: Connection, appointmentId: string) {
+  admit(connection: Connection, appointmentId: string) {
+    return this.lifecycle.auditRefusals(connection.caller, appointmentId, 'admit', () =>
+      this.admitWaiting(connection, appointmentId),
+    );
+  }
+
+  private async admitWaiting(connection: Connection, appointmentId: string) {
     const me = this.requireSeat(connection, appointmentId);
     if (me.side !== 'clinician') {
       throw AppointmentsErrors.forbidden('admit');
@@ -241,7 +273,13 @@ export class VisitsService implements OnModuleDestroy {
     return this.vacate(connection, appointmentId, 'left').then(() => ({ appointmentId }));
   }
 
-  async end(connection: Connection, appointmentId: string) {
+  end(connection: Connection, appointmentId: string) {
+    return this.lifecycle.auditRefusals(connection.caller, appointmentId, 'end', () =>
+      this.endVisit(connection, appointmentId),
+    );
+  }
+
+  private async endVisit(connection: Connection, appointmentId: string) {
     this.requireSeat(connection, appointmentId);
     const change = await this.store.change(appointmentId, async (seats, manager) => {
       if (!seatHeldBy({ appointmentId, version: 0, seats }, connection.id)) {
@@ -552,20 +590,37 @@ export class VisitsService implements OnModuleDestroy {
     }));
   }
 
-  private patientWaiting(room: RoomSnapshot): Outgoing[] {
-    const { patient, clinician } = room.seats;
+  /** `session.waiting` about the room's patient (joined, not yet admitted). */
+  private waitingFrame(room: RoomSnapshot): string | undefined {
+    const { patient } = room.seats;
     if (!patient?.connectionId || patient.admitted) {
-      return [];
+      return undefined;
     }
-    return [
-      {
-        to: clinician,
-        text: frameOf('session.waiting', {
-          appointmentId: room.appointmentId,
-          patient: { userId: patient.userId, displayName: patient.displayName },
-        }),
-      },
-    ];
+    return frameOf('session.waiting', {
+      appointmentId: room.appointmentId,
+      patient: { userId: patient.userId, displayName: patient.displayName },
+    });
+  }
+
+  /** A frame for every open socket of the user: here, and on the other instances holding one. */
+  private toEverySocketOf(userId: string, instanceIds: string[], text: string | undefined): void {
+    if (text === undefined) {
+      return;
+    }
+    this.toSocketsHere(userId, text);
+    for (const instanceId of instanceIds) {
+      this.bus
+        .send(instanceId, { kind: 'visit.user', userId, text } satisfies UserMessage)
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, instanceId }, 'Could not tell an instance'),
+        );
+    }
+  }
+
+  private toSocketsHere(userId: string, text: string): void {
+    for (const socket of this.registry.forUser(userId)) {
+      socket.sendText(text);
+    }
   }
 
   /**

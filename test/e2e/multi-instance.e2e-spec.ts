@@ -185,6 +185,24 @@ describe('several instances on one database (e2e, child processes)', () => {
     await expect(clinician.next('signal')).resolves.toMatchObject({ data: { payload: { t: 1 } } });
   });
 
+  it('announces a patient in the waiting room on the clinician’s sockets on every instance, joined or not', async () => {
+    const visit = await makeVisit(a);
+    const { appointmentId } = visit;
+    const seated = await connect(b, visit.clinician);
+    await expectAck(seated.request('session.join', { appointmentId }));
+    const [onA, onC] = await Promise.all([
+      connect(a, visit.clinician),
+      connect(c, visit.clinician),
+    ]);
+    const patient = await connect(a, visit.patient);
+    await expectAck(patient.request('session.join', { appointmentId }));
+
+    const waiting = { data: { appointmentId, patient: { userId: visit.patient.id } } };
+    for (const socket of [seated, onA, onC]) {
+      await expect(socket.next('session.waiting')).resolves.toMatchObject(waiting);
+    }
+  });
+
   it('counts the per-user socket cap (10) over all instances', async () => {
     const patient = await makePatient(a.api);
     for (const instance of [a, b, a, b, a, b, a, b, c, c]) {

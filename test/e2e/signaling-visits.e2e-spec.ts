@@ -114,7 +114,9 @@ describe('signaling visits (e2e)', () => {
       const visitFrames = (socket: typeof patient) =>
         socket.frames.filter((f) => f.event !== 'notification' && f.event !== 'presence');
       expect(visitFrames(patient).map((f) => f.event)).toEqual(['ack', 'error']);
+      // Told of the waiting patient on their open socket, and again as they join the visit.
       expect(visitFrames(clinician).map((f) => f.event)).toEqual([
+        'session.waiting',
         'ack',
         'session.waiting',
         'error',
@@ -252,6 +254,32 @@ describe('signaling visits (e2e)', () => {
           patient: { userId: visit.patient.id, displayName: 'Robin Waiting' },
         },
       });
+    });
+
+    it('a patient entering the waiting room is announced on every socket of the clinician, joined or not', async () => {
+      const visit = await makeVisit(t, { patientName: 'Sam Everywhere' });
+      const { appointmentId } = visit;
+      const seated = await connect(t, visit.clinician);
+      const elsewhere = await connect(t, visit.clinician);
+      await expectAck(join(seated, appointmentId));
+      const patient = await connect(t, visit.patient);
+      await expectAck(join(patient, appointmentId));
+
+      const waiting = {
+        event: 'session.waiting',
+        data: {
+          appointmentId,
+          patient: { userId: visit.patient.id, displayName: 'Sam Everywhere' },
+        },
+      };
+      await expect(seated.next('session.waiting')).resolves.toEqual(waiting);
+      await expect(elsewhere.next('session.waiting')).resolves.toEqual(waiting);
+      // Once each.
+      await seated.sync();
+      await elsewhere.sync();
+      expect(seated.received('session.waiting')).toHaveLength(1);
+      expect(elsewhere.received('session.waiting')).toHaveLength(1);
+      expect(patient.received('session.waiting')).toEqual([]);
     });
   });
 

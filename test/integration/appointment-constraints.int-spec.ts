@@ -37,6 +37,80 @@ describe('appointments table constraints', () => {
     return rows[0].status;
   }
 
+  describe('a completed visit ended early', () => {
+    async function endedVisit(endedAt: string) {
+      const clinicianId = await insertUser(client, 'clinician');
+      const patientId = await insertUser(client, 'patient');
+      await client.query(
+        `INSERT INTO appointments (patient_id, clinician_id, starts_at, ends_at, status, ended_at)
+         VALUES ($1, $2, '2030-01-01T10:00:00Z', '2030-01-01T10:30:00Z', 'completed', $3)`,
+        [patientId, clinicianId, endedAt],
+      );
+      return { clinicianId, patientId };
+    }
+
+    it('occupies its time only until it ended, for its clinician and its patient', async () => {
+      const { clinicianId, patientId } = await endedVisit('2030-01-01T10:10:00Z');
+      const otherPatient = await insertUser(client, 'patient');
+      const otherClinician = await insertUser(client, 'clinician');
+      await expect(
+        insertAppointment(client, {
+          patientId: otherPatient,
+          clinicianId,
+          startsAt: '2030-01-01T10:05:00Z',
+          endsAt: '2030-01-01T10:15:00Z',
+        }),
+      ).rejects.toMatchObject(clinicianOverlap);
+      await expect(
+        insertAppointment(client, {
+          patientId,
+          clinicianId: otherClinician,
+          startsAt: '2030-01-01T10:09:00Z',
+          endsAt: '2030-01-01T10:20:00Z',
+        }),
+      ).rejects.toMatchObject(patientOverlap);
+      await insertAppointment(client, {
+        patientId: otherPatient,
+        clinicianId,
+        startsAt: '2030-01-01T10:10:00Z',
+        endsAt: '2030-01-01T10:30:00Z',
+      });
+      await insertAppointment(client, {
+        patientId,
+        clinicianId: otherClinician,
+        startsAt: '2030-01-01T10:15:00Z',
+        endsAt: '2030-01-01T10:25:00Z',
+      });
+      expect(await countFor('clinician_id', clinicianId)).toBe(2);
+    });
+
+    it('occupies nothing when it ended before its start', async () => {
+      const { clinicianId } = await endedVisit('2030-01-01T09:50:00Z');
+      await insertAppointment(client, {
+        patientId: await insertUser(client, 'patient'),
+        clinicianId,
+        startsAt: '2030-01-01T10:00:00Z',
+        endsAt: '2030-01-01T10:30:00Z',
+      });
+      expect(await countFor('clinician_id', clinicianId)).toBe(2);
+    });
+
+    it('refuses an end time on a visit that is not completed (23514)', async () => {
+      const clinicianId = await insertUser(client, 'clinician');
+      const patientId = await insertUser(client, 'patient');
+      await expect(
+        client.query(
+          `INSERT INTO appointments (patient_id, clinician_id, starts_at, ends_at, status, ended_at)
+           VALUES ($1, $2, '2030-01-01T10:00:00Z', '2030-01-01T10:30:00Z', 'in_progress', now())`,
+          [patientId, clinicianId],
+        ),
+      ).rejects.toMatchObject({
+        code: CHECK_VIOLATION,
+        constraint: 'appointments_ended_only_completed',
+      });
+    });
+  });
+
   describe('no double booking', () => {
     it.each([
       ['a partial overlap', '2030-01-01T10:15:00Z', '2030-01-01T10:45:00Z'],

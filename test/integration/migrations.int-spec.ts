@@ -22,6 +22,7 @@ const TABLES_BY_MIGRATION = [
   [], // the notification push carries the notification
   [], // socket changes and presence as database functions
   [], // emails in NFC, registrations counted by address
+  [], // a visit ended early frees the rest of its time
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
