@@ -2,8 +2,10 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { jsonBodyErrors, jsonDepthLimit } from './common/json-body';
 import { createLogger, PinoLoggerService, requestLogging } from './common/logging';
 import { join } from 'node:path';
 import { projectRoot } from './common/project-root';
@@ -13,15 +15,21 @@ import type { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT = '1mb';
 
+export interface CreateAppOptions {
+  /** Where log lines go (default: stdout); tests read them here. */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the whole application, configured exactly as it serves; used by main and e2e tests. */
 export async function createApp(
   config: AppConfig & { databaseUrl: string },
+  options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bufferLogs: true,
     bodyParser: false,
   });
-  const logger = createLogger(config);
+  const logger = createLogger(config, options.logDestination);
   app.useLogger(new PinoLoggerService(logger));
   app.disable('x-powered-by');
   // No automatic weak ETags (a hash of every body): appointments carry their version as ETag.
@@ -30,6 +38,9 @@ export async function createApp(
   // First, so even a body the parser refuses is logged with its id.
   app.use(requestLogging(logger));
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  // body-parser's errors are named here, where they happen; a body that parsed may still be
+  // too deep for what reads it next.
+  app.use(jsonBodyErrors('1 MiB'), jsonDepthLimit());
   // The demo page and the compiled reference client it imports (`npm run build` makes it).
   app.useStaticAssets(join(projectRoot(), 'dist', 'client'), { prefix: '/demo/client/' });
   app.useStaticAssets(join(projectRoot(), 'demo'), { prefix: '/demo/' });

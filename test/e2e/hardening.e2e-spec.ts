@@ -1,8 +1,53 @@
 import { connect as tcpConnect } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/load-config';
+import { Api } from '../support/api';
 import { makePatient, PASSWORD } from '../support/factories';
 import { SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { connect, expectAck, makeVisit } from '../support/visits';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  err?: { stack?: string };
+  stack?: string;
+}
+
+/** The app as startTestApp builds it, logging at warn into `lines` instead of stdout. */
+async function startLoggingApp(
+  lines: LogLine[],
+): Promise<{ app: NestExpressApplication; baseUrl: string }> {
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    SCHEDULER_POLL_INTERVAL_MS: '0',
+  });
+  const app = await createApp(
+    { ...config, databaseUrl: config.databaseUrl as string },
+    { logDestination: { write: (line: string) => lines.push(JSON.parse(line) as LogLine) } },
+  );
+  await app.listen(0, '127.0.0.1');
+  return { app, baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+/** Sends headers announcing `announced` bytes and part of a body, then closes the connection. */
+function abortUpload(baseUrl: string, announced: number): Promise<void> {
+  const { port } = new URL(baseUrl);
+  return new Promise((resolve) => {
+    const socket = tcpConnect(Number(port), '127.0.0.1', () => {
+      socket.write(
+        'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${announced}\r\n\r\n{"email":"a@example.test","pass`,
+      );
+      setTimeout(() => socket.destroy(), 50);
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', () => resolve());
+  });
+}
 
 /** Attacks and races found in review, each once a way to hurt the service. */
 describe('hardening (e2e)', () => {
@@ -32,6 +77,28 @@ describe('hardening (e2e)', () => {
     });
     const health = await t.api.get('/health/live');
     expect(health.status).toBe(200);
+  });
+
+  it('aborted uploads are neither a 500 nor an error in the log', async () => {
+    const lines: LogLine[] = [];
+    const logging = await startLoggingApp(lines);
+    try {
+      await Promise.all(Array.from({ length: 20 }, () => abortUpload(logging.baseUrl, 10_000)));
+      // Each aborted request is logged once, when the server sees the connection gone.
+      for (let waited = 0; lines.length < 20 && waited < 5000; waited += 50) {
+        await sleep(50);
+      }
+      await sleep(200);
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+      expect(lines.filter((line) => line.err !== undefined || line.stack !== undefined)).toEqual(
+        [],
+      );
+      expect(lines.map((line) => line.msg)).toEqual(Array(20).fill('request aborted'));
+      const health = await new Api(logging.baseUrl).get('/health/live');
+      expect(health.status).toBe(200);
+    } finally {
+      await logging.app.close();
+    }
   });
 
   it('parallel guesses at one account cannot all get past the failure limit', async () => {
