@@ -9,6 +9,7 @@ import { jsonBodyErrors, jsonDepthLimit } from './common/json-body';
 import { createLogger, PinoLoggerService, requestLogging } from './common/logging';
 import { join } from 'node:path';
 import { projectRoot } from './common/project-root';
+import { noStore, securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 import { TelevisitWsAdapter } from './realtime/ws-adapter';
 import type { AppConfig } from './config/app-config';
@@ -37,6 +38,7 @@ export async function createApp(
   app.set('trust proxy', config.trustProxyHops);
   // First, so even a body the parser refuses is logged with its id.
   app.use(requestLogging(logger));
+  app.use(securityHeaders(config.publicUrl), noStore());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   // body-parser's errors are named here, where they happen; a body that parsed may still be
   // too deep for what reads it next.
@@ -59,6 +61,8 @@ export async function createApp(
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'api/docs-json',
+    // No badge from the public validator: it would send it our document's address.
+    swaggerOptions: { validatorUrl: null },
   });
   return app;
 }

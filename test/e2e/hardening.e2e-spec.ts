@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/load-config';
 import { Api } from '../support/api';
-import { makePatient, PASSWORD } from '../support/factories';
+import { loginAdmin, makePatient, PASSWORD } from '../support/factories';
 import { SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { connect, expectAck, makeVisit } from '../support/visits';
@@ -131,5 +131,76 @@ describe('hardening (e2e)', () => {
     expect(ack.participants.map((p: { role: string }) => p.role)).toEqual(['clinician']);
     await clinician.sync();
     expect(clinician.received('session.waiting')).toEqual([]);
+  });
+
+  describe('response headers', () => {
+    it('the demo page cannot be framed or sniffed, and sends no referrer', async () => {
+      const res = await fetch(`${t.baseUrl}/demo/`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      // Served over plain http: no HSTS and no upgrade, which would break such a deployment.
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+      expect(csp).not.toContain('upgrade-insecure-requests');
+    });
+
+    it('no answer carrying tokens, clinical or health data may be stored', async () => {
+      const patient = await makePatient(t.api);
+      const admin = await loginAdmin(t);
+      const answers = {
+        register: await t.api.post('/api/auth/register', {
+          email: `h-${Date.now()}@example.test`,
+          password: PASSWORD,
+          displayName: 'Hal',
+        }),
+        login: await t.api.post('/api/auth/login', { email: patient.email, password: PASSWORD }),
+        refresh: await t.api.post('/api/auth/refresh', { refreshToken: patient.refreshToken }),
+        me: await t.api.get('/api/users/me', { token: patient.token }),
+        appointments: await t.api.get('/api/appointments', { token: patient.token }),
+        notifications: await t.api.get('/api/notifications', { token: patient.token }),
+        audit: await t.api.get('/api/audit', { token: admin.token }),
+        refused: await t.api.get('/api/users/me'),
+        ready: await t.api.get('/health/ready'),
+      };
+      const seen = Object.fromEntries(
+        Object.entries(answers).map(([name, res]) => [
+          name,
+          { status: res.status < 400 ? 'ok' : res.status, cache: res.headers.get('cache-control') },
+        ]),
+      );
+      expect(seen).toEqual(
+        Object.fromEntries(
+          Object.keys(answers).map((name) => [
+            name,
+            { status: name === 'refused' ? 401 : 'ok', cache: 'no-store' },
+          ]),
+        ),
+      );
+    });
+
+    it('the API documentation, public and the same for all, may be cached', async () => {
+      for (const path of ['/api/docs', '/api/docs-json']) {
+        const res = await t.api.get(path);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).not.toBe('no-store');
+        expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      }
+    });
+
+    it('HSTS and upgrade-insecure-requests only when PUBLIC_URL is https', async () => {
+      const https = await startTestApp({ PUBLIC_URL: 'https://televisit.example' });
+      try {
+        const res = await fetch(`${https.baseUrl}/demo/`);
+        expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
+        expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+      } finally {
+        await https.close();
+      }
+    });
   });
 });
