@@ -2,27 +2,36 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { DatabaseOutage } from './database/database-outage';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { jsonBodyErrors, jsonDepthLimit } from './common/json-body';
 import { createLogger, PinoLoggerService, requestLogging } from './common/logging';
 import { join } from 'node:path';
 import { projectRoot } from './common/project-root';
+import { noStore, securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 import { TelevisitWsAdapter } from './realtime/ws-adapter';
 import type { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT = '1mb';
 
+export interface CreateAppOptions {
+  /** Where log lines go (default: stdout); tests read them here. */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the whole application, configured exactly as it serves; used by main and e2e tests. */
 export async function createApp(
   config: AppConfig & { databaseUrl: string },
+  options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bufferLogs: true,
     bodyParser: false,
   });
-  const logger = createLogger(config);
+  const logger = createLogger(config, options.logDestination);
   app.useLogger(new PinoLoggerService(logger));
   app.disable('x-powered-by');
   // No automatic weak ETags (a hash of every body): appointments carry their version as ETag.
@@ -30,7 +39,11 @@ export async function createApp(
   app.set('trust proxy', config.trustProxyHops);
   // First, so even a body the parser refuses is logged with its id.
   app.use(requestLogging(logger));
+  app.use(securityHeaders(config.publicUrl), noStore());
   app.useBodyParser('json', { limit: BODY_LIMIT });
+  // body-parser's errors are named here, where they happen; a body that parsed may still be
+  // too deep for what reads it next.
+  app.use(jsonBodyErrors('1 MiB'), jsonDepthLimit());
   // The demo page and the compiled reference client it imports (`npm run build` makes it).
   app.useStaticAssets(join(projectRoot(), 'dist', 'client'), { prefix: '/demo/client/' });
   app.useStaticAssets(join(projectRoot(), 'demo'), { prefix: '/demo/' });
@@ -49,6 +62,8 @@ export async function createApp(
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {
     jsonDocumentUrl: 'api/docs-json',
+    // No badge from the public validator: it would send it our document's address.
+    swaggerOptions: { validatorUrl: null },
   });
   return app;
 }

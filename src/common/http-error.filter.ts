@@ -1,11 +1,4 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { DatabaseOutage } from '../database/database-outage';
 import { AppError, HTTP_STATUS_BY_KIND } from './app-error';
@@ -44,10 +37,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const body = this.toBody(
-      isMalformedJson(exception, request) ? MALFORMED_JSON : exception,
-      requestIdOf(request, response),
-    );
+    const body = this.toBody(exception, requestIdOf(request, response));
     // Only what we did not expect has its stack logged; a 503 is an answer, not a bug.
     if (body.code === 'INTERNAL_ERROR') {
       this.logger.error({ err: exception, requestId: body.requestId }, 'Unhandled error');
@@ -67,10 +57,6 @@ export class HttpErrorFilter implements ExceptionFilter {
         details: exception.details,
         requestId,
       };
-    }
-    const bodyParserError = asBodyParserError(exception);
-    if (bodyParserError) {
-      return { ...bodyParserError, details: {}, requestId };
     }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
@@ -103,48 +89,4 @@ function requestIdOf(request: Request, response: Response): string {
   const id = assignRequestId(request, response);
   request.id = id;
   return id;
-}
-
-const MALFORMED_JSON = { type: 'entity.parse.failed' };
-
-/**
- * Nest turns body-parser's SyntaxError for a body that is not JSON into a bare
- * BadRequestException before any filter sees it, dropping the `type` that names it. What is left
- * to know it by: a JSON request whose body was never parsed.
- */
-function isMalformedJson(exception: unknown, request: Request): boolean {
-  return (
-    exception instanceof BadRequestException &&
-    request.body === undefined &&
-    typeof request.is === 'function' &&
-    Boolean(request.is('application/json'))
-  );
-}
-
-/** body-parser raises plain errors with `type` and `status`; they are the client's fault. */
-function asBodyParserError(
-  exception: unknown,
-): { statusCode: number; code: string; message: string } | undefined {
-  if (typeof exception !== 'object' || exception === null || !('type' in exception)) {
-    return undefined;
-  }
-  switch (exception.type) {
-    case 'entity.parse.failed':
-      return { statusCode: 400, code: 'MALFORMED_JSON', message: 'The body is not valid JSON' };
-    case 'entity.too.large':
-      return {
-        statusCode: 413,
-        code: 'PAYLOAD_TOO_LARGE',
-        message: 'The body is larger than 1 MiB',
-      };
-    case 'charset.unsupported':
-    case 'encoding.unsupported':
-      return {
-        statusCode: 415,
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        message: 'The body encoding is not supported',
-      };
-    default:
-      return undefined;
-  }
 }

@@ -116,13 +116,23 @@ describe('toPage', () => {
 });
 
 describe('decodeCursor with impossible instants', () => {
-  it.each(['2026-13-45T99:99:99Z', '2026-02-30T10:00:00Z', '2026-01-01T24:00:00Z'])(
-    'refuses %s, which only looks like a timestamp',
-    (startsAt) => {
-      const cursor = Buffer.from(JSON.stringify({ startsAt })).toString('base64url');
-      expect(() => decodeCursor(cursor, { startsAt: 'timestamp' })).toThrow(
-        expect.objectContaining({ code: 'INVALID_CURSOR' }),
-      );
-    },
-  );
+  it.each([
+    '2026-13-45T99:99:99Z',
+    '2026-02-30T10:00:00Z',
+    '2026-01-01T24:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '0000-12-31T23:59:59.999999Z',
+  ])('refuses %s, which only looks like a timestamp', (startsAt) => {
+    const cursor = Buffer.from(JSON.stringify({ startsAt })).toString('base64url');
+    expect(() => decodeCursor(cursor, { startsAt: 'timestamp' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CURSOR' }),
+    );
+  });
+});
+
+describe('decodeCursor at the edges of the calendar', () => {
+  it.each(['0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z'])('reads %s', (startsAt) => {
+    const cursor = Buffer.from(JSON.stringify({ startsAt })).toString('base64url');
+    expect(decodeCursor(cursor, { startsAt: 'timestamp' })).toEqual({ startsAt });
+  });
 });

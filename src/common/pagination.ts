@@ -69,10 +69,17 @@ export function decodeCursor<K extends string>(
   return out;
 }
 
-/** The pattern admits 2026-02-30T25:61:00Z; the database would not. */
+/**
+ * The pattern admits 2026-02-30T25:61:00Z and the year 0000 (1 BC to JavaScript); the database
+ * takes neither.
+ */
 function isRealInstant(value: string): boolean {
   const date = new Date(value);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === value.slice(0, 19);
+  return (
+    !Number.isNaN(date.getTime()) &&
+    date.getUTCFullYear() >= 1 &&
+    date.toISOString().slice(0, 19) === value.slice(0, 19)
+  );
 }
 
 /** Fetch `limit + 1` rows; the extra one only says whether there is a next page. */

@@ -5,6 +5,8 @@ export interface AppConfig {
   host: string;
   /** Where `GET /metrics` is served; unset: not served. */
   metricsPort: number | undefined;
+  /** Where clients reach the service (behind its proxy); https turns on HSTS. */
+  publicUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;

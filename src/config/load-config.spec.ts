@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       metricsPort: undefined,
+      publicUrl: undefined,
       logLevel: 'info',
       databaseUrl: undefined,
       dataDir: '.data',
@@ -93,6 +94,14 @@ describe('loadConfig', () => {
     ['TURN_SECRET', { TURN_URLS: 'turn:turn.example:3478' }],
   ])('names %s when it is wrong', (name, env) => {
     expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('reads PUBLIC_URL, refusing anything but an http(s) URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://televisit.example' }).publicUrl).toBe(
+      'https://televisit.example',
+    );
+    expect(() => loadConfig({ PUBLIC_URL: 'televisit.example' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://televisit.example' })).toThrow(/PUBLIC_URL/);
   });
 
   it('treats empty and blank variables as unset', () => {

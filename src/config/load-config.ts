@@ -73,6 +73,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       () => (text(env, 'METRICS_PORT') ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined),
       undefined,
     ),
+    publicUrl: read(() => httpUrl(env, 'PUBLIC_URL'), undefined),
     logLevel: read(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
     databaseUrl: read(() => postgresUrl(env, 'DATABASE_URL'), undefined),
     dataDir: text(env, 'DATA_DIR') ?? '.data',
@@ -287,6 +288,23 @@ function iceUrls(env: Env, name: string, schemes: string[]): string[] {
     }
   }
   return urls;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL such as https://televisit.example');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(name, 'must start with https:// or http://');
+  }
+  return raw;
 }
 
 function postgresUrl(env: Env, name: string): string | undefined {

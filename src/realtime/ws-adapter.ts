@@ -266,7 +266,8 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     }
     const parsed = parseFrame(raw.toString('utf8'));
     if (!parsed.ok) {
-      connection.send('error', { id: parsed.id, code: parsed.code, message: parsed.message });
+      const { id, code, message, details } = parsed;
+      connection.send('error', { id, code, message, details });
       return;
     }
     const { frame } = parsed;

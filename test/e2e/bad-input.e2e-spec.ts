@@ -9,17 +9,34 @@ const OVER_ONE_MIB = 'x'.repeat(1024 * 1024 + 1);
 interface Context {
   patient: TestUser;
   clinician: TestUser;
+  admin: TestUser;
+}
+
+/** Nested objects, `{"a":{"a":…1…}}`, `levels` deep. */
+function deepObject(levels: number): string {
+  return '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+}
+
+/** Nested arrays, `[[…]]`, `levels` deep. */
+function deepArray(levels: number): string {
+  return '['.repeat(levels) + ']'.repeat(levels);
+}
+
+/** A cursor as the API encodes them, holding whatever the test wants. */
+function cursorOf(key: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
 interface BadRequest {
   method: 'GET' | 'POST' | 'PATCH';
   path: string;
-  /** Sent with the patient's token. */
-  auth: boolean;
+  /** Sent with the patient's token (true) or an admin's. */
+  auth: boolean | 'admin';
   /** Encoded as JSON. */
   body?: (ctx: Context) => unknown;
   /** Sent as-is. */
   raw?: (ctx: Context) => string;
+  headers?: Record<string, string>;
   status: number;
   code: string;
   /** The field `details.fields` must name. */
@@ -113,6 +130,30 @@ const CASES: [string, BadRequest][] = [
         }),
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
+    },
+  ],
+  [
+    'login in a charset the server does not read',
+    {
+      method: 'POST',
+      path: '/api/auth/login',
+      auth: false,
+      raw: () => JSON.stringify({ email: 'a@example.test', password: PASSWORD }),
+      headers: { 'content-type': 'application/json; charset=klingon' },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+  ],
+  [
+    'login in a content encoding the server does not read',
+    {
+      method: 'POST',
+      path: '/api/auth/login',
+      auth: false,
+      raw: () => JSON.stringify({ email: 'a@example.test', password: PASSWORD }),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'x-squeezed' },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
     },
   ],
   ['login with a numeric email', { ...login({ email: 42, password: PASSWORD }), field: 'email' }],
@@ -276,6 +317,99 @@ const CASES: [string, BadRequest][] = [
     { method: 'GET', path: '/api/appointments?sort=desc', auth: true, ...invalid('sort') },
   ],
   [
+    'register with a NUL character in displayName',
+    {
+      method: 'POST',
+      path: '/api/auth/register',
+      auth: false,
+      body: () => ({
+        email: `${randomUUID()}@example.test`,
+        password: PASSWORD,
+        displayName: 'Pat\u0000Patient',
+      }),
+      ...invalid('displayName'),
+    },
+  ],
+  [
+    'login with a NUL character in email',
+    { ...login({ email: 'a\u0000@example.test', password: PASSWORD }), field: 'email' },
+  ],
+  [
+    'booking with a NUL character in reason',
+    booking((b) => ({ ...b, reason: 'Check\u0000up' }), invalid('reason')),
+  ],
+  [
+    'an admin creating a user with a NUL character in displayName',
+    {
+      method: 'POST',
+      path: '/api/users',
+      auth: 'admin',
+      body: () => ({
+        email: `${randomUUID()}@example.test`,
+        password: PASSWORD,
+        displayName: '\u0000',
+        role: 'clinician',
+      }),
+      ...invalid('displayName'),
+    },
+  ],
+  [
+    'the audit log filtered by a targetId holding NUL',
+    { method: 'GET', path: '/api/audit?targetId=%00', auth: 'admin', ...invalid('targetId') },
+  ],
+  [
+    'login whose email is 10,000 levels of nested objects',
+    {
+      method: 'POST',
+      path: '/api/auth/login',
+      auth: false,
+      raw: () => `{"email":${deepObject(10_000)},"password":"${PASSWORD}"}`,
+      ...invalid('email'),
+    },
+  ],
+  [
+    'booking whose reason is 10,000 levels of nested arrays',
+    {
+      method: 'POST',
+      path: '/api/appointments',
+      auth: true,
+      raw: (ctx) => JSON.stringify(goodBooking(ctx)).replace('"Check-up"', deepArray(10_000)),
+      booking: true,
+      ...invalid('reason'),
+    },
+  ],
+  [
+    'a registration that is 10,000 levels of nested arrays',
+    {
+      method: 'POST',
+      path: '/api/auth/register',
+      auth: false,
+      raw: () => deepArray(10_000),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+  ],
+  [
+    'list appointments from a cursor in the year 0000',
+    {
+      method: 'GET',
+      path: `/api/appointments?cursor=${cursorOf({ startsAt: '0000-01-01T00:00:00Z', id: randomUUID() })}`,
+      auth: true,
+      status: 400,
+      code: 'INVALID_CURSOR',
+    },
+  ],
+  [
+    'list users from a cursor in the year 0000',
+    {
+      method: 'GET',
+      path: `/api/users?cursor=${cursorOf({ createdAt: '0000-12-31T23:59:59Z', id: randomUUID() })}`,
+      auth: 'admin',
+      status: 400,
+      code: 'INVALID_CURSOR',
+    },
+  ],
+  [
     'an unknown route, signed in',
     { method: 'GET', path: '/api/no-such-thing', auth: true, status: 404, code: 'NOT_FOUND' },
   ],
@@ -296,15 +430,16 @@ describe('bad input (e2e)', () => {
       makePatient(t.api),
       makeStaff(t.api, admin.token, 'clinician'),
     ]);
-    ctx = { patient, clinician };
+    ctx = { patient, clinician, admin };
   });
   afterAll(() => t.close());
 
   function send(request: BadRequest, headers: Record<string, string> = {}): Promise<ApiResponse> {
     return t.api.request(request.method, request.path, request.body?.(ctx), {
-      token: request.auth ? ctx.patient.token : undefined,
+      token:
+        request.auth === 'admin' ? ctx.admin.token : request.auth ? ctx.patient.token : undefined,
       raw: request.raw?.(ctx),
-      headers,
+      headers: { ...request.headers, ...headers },
     });
   }
 

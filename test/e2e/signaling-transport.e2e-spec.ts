@@ -4,10 +4,28 @@ import { login, makePatient, TestUser } from '../support/factories';
 import { FRAME_TIMEOUT_MS, SignalingClient, sleep } from '../support/signaling-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { claimsOf, expiredCopyOf } from '../support/tokens';
-import { adminOf, connect, expectAck, makeVisit } from '../support/visits';
+import { adminOf, connect, expectAck, inCall, makeVisit } from '../support/visits';
 
 const ALLOWED_ORIGIN = 'https://app.example.test';
 const MAX_SOCKETS = 3;
+
+/** `{"a":{"a":…1…}}`, `levels` objects deep. */
+function deepObject(levels: number): string {
+  return '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+}
+
+/** Ids a client may choose: any string of 1 to 128 characters, echoed exactly. */
+const ODD_IDS = [
+  'req@1',
+  'a b/c#7',
+  '"quoted"',
+  'back\\slash',
+  'visite-été-🩺',
+  '</script>\u2028{"event":"ack"}',
+  'x'.repeat(128),
+  // 128 characters, 256 UTF-16 units.
+  '🩺'.repeat(128),
+];
 
 /** An error frame as the client sees it, with or without the id it answers. */
 function errorFrame(code: string, id?: string, details?: unknown) {
@@ -227,9 +245,43 @@ describe('signaling transport (e2e)', () => {
         errorFrame('INVALID_FRAME', 'f2'),
       ],
       [
-        'an invalid id (not echoed)',
-        JSON.stringify({ event: 'session.join', data: { appointmentId: uuid }, id: 'bad id!' }),
+        'an id of 129 characters (echoed)',
+        JSON.stringify({
+          event: 'session.join',
+          data: { appointmentId: uuid },
+          id: 'i'.repeat(129),
+        }),
+        errorFrame('INVALID_FRAME', 'i'.repeat(129)),
+      ],
+      [
+        'an empty id (echoed)',
+        JSON.stringify({ event: 'session.join', data: { appointmentId: uuid }, id: '' }),
+        errorFrame('INVALID_FRAME', ''),
+      ],
+      [
+        'a numeric id (not echoed: it is not a string)',
+        JSON.stringify({ event: 'session.join', data: { appointmentId: uuid }, id: 7 }),
         errorFrame('INVALID_FRAME'),
+      ],
+      [
+        'session.join with data nested 10,000 levels',
+        `{"event":"session.join","data":{"appointmentId":"${uuid}","extra":${deepObject(10_000)}},"id":"d1"}`,
+        errorFrame('VALIDATION_FAILED', 'd1', { fields: { extra: expect.any(Array) } }),
+      ],
+      [
+        'presence.set with a status nested 10,000 levels',
+        `{"event":"presence.set","data":{"status":${deepObject(10_000)}},"id":"d2"}`,
+        errorFrame('VALIDATION_FAILED', 'd2', { fields: { status: expect.any(Array) } }),
+      ],
+      [
+        'a signal payload nested 5,000 levels',
+        `{"event":"signal","data":{"appointmentId":"${uuid}","type":"offer","payload":${deepObject(5000)}},"id":"d3"}`,
+        errorFrame('VALIDATION_FAILED', 'd3', { fields: { payload: expect.any(Array) } }),
+      ],
+      [
+        'a frame nested 10,000 levels outside data',
+        `{"event":"session.join","data":{"appointmentId":"${uuid}"},"id":"d4","pad":${deepObject(10_000)}}`,
+        errorFrame('INVALID_FRAME', 'd4'),
       ],
       [
         'data that is an array',
@@ -301,6 +353,31 @@ describe('signaling transport (e2e)', () => {
         expect(socket.isOpen).toBe(true);
       },
     );
+
+    it.each(ODD_IDS)('the id %j is echoed exactly, in an ack and in an error', async (id) => {
+      const ack = socket.answerTo(id, 3000);
+      socket.send('session.join', { appointmentId }, id);
+      await expect(ack).resolves.toMatchObject({ event: 'ack', data: { id, state: 'waiting' } });
+      const error = socket.answerTo(id, 3000);
+      socket.send('session.dance', {}, id);
+      await expect(error).resolves.toEqual(errorFrame('UNKNOWN_EVENT', id));
+    });
+
+    it('a signal nested 5,000 levels deep in a call is refused, and is not relayed', async () => {
+      const visit = await makeVisit(t);
+      const { patient, clinician } = await inCall(t, visit);
+      const deep = `{"event":"signal","data":{"appointmentId":"${visit.appointmentId}","type":"offer","payload":${deepObject(5000)}},"id":"deep"}`;
+      patient.sendRaw(deep);
+      await expect(patient.answerTo('deep')).resolves.toEqual(
+        errorFrame('VALIDATION_FAILED', 'deep', { fields: { payload: expect.any(Array) } }),
+      );
+      const payload = { type: 'offer', sdp: 'v=0' };
+      await expectAck(
+        patient.request('signal', { appointmentId: visit.appointmentId, type: 'offer', payload }),
+      );
+      await expect(clinician.next('signal')).resolves.toMatchObject({ data: { payload } });
+      expect(clinician.received('signal')).toHaveLength(1);
+    });
 
     it('a frame of exactly 64 KiB is read (and answered)', async () => {
       const head = '{"event":"padding","data":{},"id":"big","pad":"';

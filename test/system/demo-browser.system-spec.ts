@@ -18,6 +18,8 @@ function middayZone(): string {
 describe('the demo page in a real browser (system)', () => {
   let t: TestApp;
   let browser: Browser;
+  /** Everything the Content-Security-Policy blocked, on any page, as the browser reported it. */
+  const violations: string[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -41,13 +43,32 @@ describe('the demo page in a real browser (system)', () => {
     await t?.close();
   });
 
-  async function openAs(user: TestUser): Promise<Page> {
-    const context = await browser.newContext({
-      timezoneId: middayZone(),
-      permissions: ['camera', 'microphone'],
+  /** A page whose CSP violations land in `violations`, reported by the page and the console. */
+  async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+    const context = await browser.newContext(options);
+    await context.exposeFunction('reportViolation', (text: string) => violations.push(text));
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const report = (window as unknown as { reportViolation(text: string): void })
+          .reportViolation;
+        report(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+      });
     });
     const page = await context.newPage();
     page.on('pageerror', (error) => process.stdout.write(`page error: ${error.message}\n`));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) {
+        violations.push(message.text());
+      }
+    });
+    return page;
+  }
+
+  async function openAs(user: TestUser): Promise<Page> {
+    const page = await newPage({
+      timezoneId: middayZone(),
+      permissions: ['camera', 'microphone'],
+    });
     await page.goto(`${t.baseUrl}/demo/`);
     await page.fill('#email', user.email);
     await page.fill('#password', user.password);
@@ -91,5 +112,32 @@ describe('the demo page in a real browser (system)', () => {
         { timeout: 30_000 },
       );
     }
+    expect(violations).toEqual([]);
+  });
+
+  it('the API documentation renders under the same Content-Security-Policy', async () => {
+    const page = await newPage();
+    const res = await page.goto(`${t.baseUrl}/api/docs`);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.waitForSelector('.swagger-ui .info .title', { timeout: 30_000 });
+    await page.waitForSelector('.swagger-ui .opblock', { timeout: 30_000 });
+    expect(await page.textContent('.swagger-ui .info .title')).toContain('Televisit');
+    expect(violations).toEqual([]);
+  });
+
+  it('the demo page refuses to be framed by another page', async () => {
+    const page = await newPage();
+    await page.goto(`${t.baseUrl}/health/live`);
+    const framed = violations.length;
+    // The same origin even: frame-ancestors 'none' admits no one.
+    await page.setContent(`<iframe id="f" src="${t.baseUrl}/demo/"></iframe>`);
+    await page.waitForTimeout(1000);
+    const frame = page.frames().find((f) => f.url().includes('/demo/'));
+    const loginShown = await frame
+      ?.$('#login')
+      .then((el) => el !== null)
+      .catch(() => false);
+    expect(loginShown ?? false).toBe(false);
+    violations.splice(framed);
   });
 });
