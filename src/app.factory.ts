@@ -27,12 +27,12 @@ export async function createApp(
   config: AppConfig & { databaseUrl: string },
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
+  // The JSON logger from the first line on: the database retries at start are logged like the rest.
+  const logger = createLogger(config, options.logDestination);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    bufferLogs: true,
+    logger: new PinoLoggerService(logger),
     bodyParser: false,
   });
-  const logger = createLogger(config, options.logDestination);
-  app.useLogger(new PinoLoggerService(logger));
   app.disable('x-powered-by');
   // No automatic weak ETags (a hash of every body): appointments carry their version as ETag.
   app.set('etag', false);

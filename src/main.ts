@@ -1,9 +1,12 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { beginDrain, finishDrain } from './health/drain';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { servingUrls } from './common/serving-urls';
 import { startThreadPoolAtLowestPriority } from './common/thread-pool-priority';
 
 // In-flight requests get DRAIN_TIMEOUT_MS; the whole stop, SHUTDOWN_TIMEOUT_MS, or the process
@@ -39,6 +42,12 @@ async function bootstrap(): Promise<void> {
 
   const app = await createApp({ ...config, databaseUrl });
   await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const urls = servingUrls(config.host, address.port, config.publicUrl);
+  new Logger('Televisit').log(
+    urls,
+    `Serving the API at ${urls.api} (docs ${urls.docs}, demo ${urls.demo}, socket ${urls.websocket})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

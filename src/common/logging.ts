@@ -172,6 +172,19 @@ export function requestLogging(logger: Pino) {
 }
 
 /**
+ * Nest's own start-up narration (each module initialised, each route and message mapped):
+ * debug, not info, so a start is one line (see main.ts) an operator can read.
+ */
+const FRAMEWORK_CHATTER = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
+
+/**
  * Nest's logger (what `new Logger(Context)` writes to) on pino; Nest's `log` is pino's info and
  * `verbose` its trace. Nest passes the context last; an object first is merged into the line,
  * with the next string as its message.
@@ -198,13 +211,14 @@ export class PinoLoggerService implements LoggerService {
     this.write('trace', message, params);
   }
 
-  private write(level: Level, message: unknown, params: unknown[]): void {
-    if (!this.logger.isLevelEnabled(level)) {
-      return;
-    }
+  private write(asked: Level, message: unknown, params: unknown[]): void {
     const rest = params.filter((param) => param !== undefined);
     const context =
       rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? rest.pop() : undefined;
+    const level = asked === 'info' && FRAMEWORK_CHATTER.has(context as string) ? 'debug' : asked;
+    if (!this.logger.isLevelEnabled(level)) {
+      return;
+    }
     const text = typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
     if (message instanceof Error) {
       this.logger[level]({ context, err: message }, text ?? message.message);
