@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { runMigrations } from './database/migrator';
+import { openDatabase } from './database/open-database';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -29,11 +28,7 @@ export class AppModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...typeormOptions(config.databaseUrl), autoLoadEntities: true }),
           // Pending migrations run before any module can touch the schema.
-          dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            await runMigrations(dataSource);
-            return dataSource;
-          },
+          dataSourceFactory: (options) => openDatabase(options!, config),
         }),
         CommonModule,
         HealthModule,

@@ -62,6 +62,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: text(env, 'HOST') ?? '0.0.0.0',
     logLevel: read(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
     databaseUrl: read(() => postgresUrl(env, 'DATABASE_URL'), undefined),
+    migrationDatabaseUrl: read(() => postgresUrl(env, 'MIGRATION_DATABASE_URL'), undefined),
     dataDir: text(env, 'DATA_DIR') ?? '.data',
     embeddedPostgresPort: read(() => integer(env, 'EMBEDDED_POSTGRES_PORT', 54329, 1, 65535), 0),
     jwtSecret,
@@ -134,6 +135,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
 
+  errors.push(...databaseRoleErrors(config));
+
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) {
     errors.push(new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set'));
   }
@@ -145,6 +148,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       JWT_SECRET: jwtSecret,
       ADMIN_PASSWORD: adminPassword,
       DATABASE_URL: config.databaseUrl,
+      MIGRATION_DATABASE_URL: config.migrationDatabaseUrl,
     };
     for (const [name, value] of Object.entries(secrets)) {
       if (value?.includes(DEVELOPMENT_MARKER)) {
@@ -170,6 +174,37 @@ export class AggregateConfigError extends Error {
     super(`Invalid configuration:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The owner (migrations) and the serving role must be two roles of one configured server. */
+function databaseRoleErrors(config: AppConfig): ConfigError[] {
+  const { databaseUrl, migrationDatabaseUrl } = config;
+  if (!migrationDatabaseUrl) {
+    return [];
+  }
+  if (!databaseUrl) {
+    return [
+      new ConfigError(
+        'MIGRATION_DATABASE_URL',
+        'needs DATABASE_URL, the role the service serves as',
+      ),
+    ];
+  }
+  const serving = new URL(databaseUrl).username;
+  if (serving === '') {
+    return [
+      new ConfigError('DATABASE_URL', 'must name its user when MIGRATION_DATABASE_URL is set'),
+    ];
+  }
+  if (serving === new URL(migrationDatabaseUrl).username) {
+    return [
+      new ConfigError(
+        'MIGRATION_DATABASE_URL',
+        "logs in as DATABASE_URL's user; it must be the owner's, DATABASE_URL a role that owns nothing",
+      ),
+    ];
+  }
+  return [];
 }
 
 function text(env: Env, name: string): string | undefined {

@@ -5,6 +5,7 @@ import { CreateNotificationsAndReminders1764000000003 } from '../../migrations/1
 import { CreateInstancesAndVisitRooms1764000000004 } from '../../migrations/1764000000004-CreateInstancesAndVisitRooms';
 import { NotificationPushCarriesTheNotification1764000000005 } from '../../migrations/1764000000005-NotificationPushCarriesTheNotification';
 import { SocketChangesInOneStatement1764000000006 } from '../../migrations/1764000000006-SocketChangesInOneStatement';
+import { ServingRoleOnlyAppendsToTheAuditLog1764000000007 } from '../../migrations/1764000000007-ServingRoleOnlyAppendsToTheAuditLog';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateInstancesAndVisitRooms1764000000004,
   NotificationPushCarriesTheNotification1764000000005,
   SocketChangesInOneStatement1764000000006,
+  ServingRoleOnlyAppendsToTheAuditLog1764000000007,
 ];

@@ -21,6 +21,7 @@ const TABLES_BY_MIGRATION = [
   ],
   [], // the notification push carries the notification
   [], // socket changes and presence as database functions
+  [], // the serving role's rights (a function the migrator calls)
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();

@@ -1,0 +1,45 @@
+import { Logger } from '@nestjs/common';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { auditLogExposure, userOf } from './database-roles';
+import { runMigrations } from './migrator';
+import { typeormOptions } from './typeorm-options';
+
+export interface DatabaseUrls {
+  /** The role the service serves as. */
+  databaseUrl: string;
+  /** The role that owns the schema and runs the migrations; unset: the serving role does. */
+  migrationDatabaseUrl?: string;
+}
+
+const logger = new Logger('Database');
+
+/**
+ * The service's data source, opened once pending migrations have run: as the owner when the
+ * two roles are apart (who then grants the serving role its rights), else as the one role.
+ * A serving role that could change the audit log is logged as a warning at every start.
+ */
+export async function openDatabase(
+  options: DataSourceOptions,
+  urls: DatabaseUrls,
+): Promise<DataSource> {
+  if (urls.migrationDatabaseUrl) {
+    const owner = await new DataSource(typeormOptions(urls.migrationDatabaseUrl)).initialize();
+    try {
+      await runMigrations(owner, userOf(urls.databaseUrl));
+    } finally {
+      await owner.destroy();
+    }
+  }
+  const dataSource = await new DataSource(options).initialize();
+  if (!urls.migrationDatabaseUrl) {
+    await runMigrations(dataSource);
+  }
+  const reasons = await auditLogExposure(dataSource);
+  if (reasons.length > 0) {
+    logger.warn(
+      { reasons },
+      'The audit log is not append-only for the role the service serves as: set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role that owns nothing (README, "Running against your own PostgreSQL")',
+    );
+  }
+  return dataSource;
+}
