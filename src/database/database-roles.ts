@@ -57,9 +57,9 @@ export async function ensureLoginRole(
 /**
  * Why the role `dataSource` is logged in as could change or remove audit log rows, if it
  * could: a superuser or the table's owner can switch the triggers off, and UPDATE, DELETE or
- * TRUNCATE privileges are one step from that. Empty when the log is append-only for it.
+ * TRUNCATE privileges are one step from that. Undefined when the log is append-only for it.
  */
-export async function auditLogExposure(dataSource: DataSource): Promise<string[]> {
+export async function auditLogExposure(dataSource: DataSource): Promise<string | undefined> {
   const [role] = await dataSource.query<
     { superuser: boolean; owner: boolean; mayChange: boolean }[]
   >(
@@ -70,10 +70,10 @@ export async function auditLogExposure(dataSource: DataSource): Promise<string[]
       WHERE r.rolname = current_user AND c.oid = 'audit_log'::regclass`,
   );
   if (role.superuser) {
-    return ['it is a superuser'];
+    return 'it is a superuser';
   }
   if (role.owner) {
-    return ['it owns audit_log (or is a member of the role that does)'];
+    return 'it owns audit_log (or is a member of the role that does)';
   }
-  return role.mayChange ? ['it may UPDATE, DELETE or TRUNCATE audit_log'] : [];
+  return role.mayChange ? 'it may UPDATE, DELETE or TRUNCATE audit_log' : undefined;
 }

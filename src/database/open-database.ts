@@ -34,10 +34,10 @@ export async function openDatabase(
   if (!urls.migrationDatabaseUrl) {
     await runMigrations(dataSource);
   }
-  const reasons = await auditLogExposure(dataSource);
-  if (reasons.length > 0) {
+  const reason = await auditLogExposure(dataSource);
+  if (reason) {
     logger.warn(
-      { reasons },
+      { reason },
       'The audit log is not append-only for the role the service serves as: set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role that owns nothing (README, "Running against your own PostgreSQL")',
     );
   }
