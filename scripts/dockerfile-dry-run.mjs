@@ -5,7 +5,9 @@
 // HEALTHCHECK, then stopped with SIGTERM as `docker stop` would. Drift between the Dockerfile
 // and the project (a missing file, a script that needs a dev dependency) fails here.
 //
-// Usage: DATABASE_URL=postgres://… node scripts/dockerfile-dry-run.mjs
+// Usage: DATABASE_URL=postgres://… [MIGRATION_DATABASE_URL=postgres://…] node scripts/dockerfile-dry-run.mjs
+// (scripts/with-postgres.mjs sets both). With both, the final stage must serve as a role that
+// cannot change the audit log: its start warning otherwise fails the run.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -102,6 +104,7 @@ for (const line of lines) {
 function runEnv(stageEnv) {
   const env = { ...process.env, ...stageEnv, npm_config_cache: npmCache };
   delete env.DATABASE_URL;
+  delete env.MIGRATION_DATABASE_URL;
   return env;
 }
 
@@ -115,7 +118,16 @@ const env = {
   LOG_LEVEL: 'warn',
 };
 console.log(`\nCMD ${final.cmd.join(' ')} (port ${port})`);
-const app = spawn(final.cmd[0], final.cmd.slice(1), { cwd: inStage('.'), env, stdio: 'inherit' });
+const app = spawn(final.cmd[0], final.cmd.slice(1), {
+  cwd: inStage('.'),
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let output = '';
+app.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  output += chunk;
+});
 const exited = new Promise((done) => app.on('exit', (code, signal) => done({ code, signal })));
 
 const healthcheck = () =>
@@ -139,6 +151,10 @@ if (!healthy) {
 }
 if (code !== 0) {
   console.error(`The final stage exited with ${code} on SIGTERM`);
+  process.exit(1);
+}
+if (process.env.MIGRATION_DATABASE_URL && output.includes('The audit log is not append-only')) {
+  console.error('The final stage serves as a role that can change the audit log');
   process.exit(1);
 }
 console.log('\nDockerfile dry run: built, served, healthy, stopped cleanly');

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -9,7 +8,7 @@ import { CommonModule } from './common/common.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { runMigrations } from './database/migrator';
+import { openDatabase } from './database/open-database';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -33,17 +32,8 @@ export class AppModule {
             ...typeormOptions(config.databaseUrl, config.database),
             autoLoadEntities: true,
           }),
-          // Pending migrations run before any module can touch the schema, on a connection of
-          // their own without the serving limits (a migration may take longer than a request).
-          dataSourceFactory: async (options) => {
-            const migrating = await new DataSource(typeormOptions(config.databaseUrl)).initialize();
-            try {
-              await runMigrations(migrating);
-            } finally {
-              await migrating.destroy();
-            }
-            return new DataSource(options!).initialize();
-          },
+          // Pending migrations run before any module can touch the schema.
+          dataSourceFactory: (options) => openDatabase(options!, config),
         }),
         CommonModule,
         DatabaseModule,

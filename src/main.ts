@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
   }
 
   let embedded: RunningPostgres | undefined;
-  let databaseUrl = config.databaseUrl;
+  let { databaseUrl, migrationDatabaseUrl } = config;
   if (!databaseUrl) {
     process.stdout.write(
       `No DATABASE_URL: starting embedded PostgreSQL in ${config.dataDir} on port ${config.embeddedPostgresPort}\n`,
@@ -37,10 +37,12 @@ async function bootstrap(): Promise<void> {
       database: 'televisit',
       stopsOnSignals: true,
     });
-    databaseUrl = embedded.url;
+    // Migrated by its superuser, served by a role that owns nothing: as in production.
+    databaseUrl = embedded.servingUrl;
+    migrationDatabaseUrl = embedded.url;
   }
 
-  const app = await createApp({ ...config, databaseUrl });
+  const app = await createApp({ ...config, databaseUrl, migrationDatabaseUrl });
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const urls = servingUrls(config.host, address.port, config.publicUrl);

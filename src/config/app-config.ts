@@ -8,8 +8,13 @@ export interface AppConfig {
   /** Where clients reach the service (behind its proxy); https turns on HSTS. */
   publicUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
+  /** The role the service serves as. Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * The role that owns the schema and runs the migrations, so that the serving role can be
+   * one that owns nothing. Unset: migrations run as `databaseUrl` (audit log not protected).
+   */
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   database: DatabaseSettings;
   embeddedPostgresPort: number;

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       logLevel: 'info',
       databaseUrl: undefined,
+      migrationDatabaseUrl: undefined,
       dataDir: '.data',
       database: {
         poolSize: 20,
@@ -137,6 +138,38 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the owner and serving roles apart', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://televisit_app:a@db:5432/televisit',
+      MIGRATION_DATABASE_URL: 'postgres://televisit:b@db:5432/televisit',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://televisit_app:a@db:5432/televisit',
+      migrationDatabaseUrl: 'postgres://televisit:b@db:5432/televisit',
+    });
+  });
+
+  it.each([
+    ['MIGRATION_DATABASE_URL', { MIGRATION_DATABASE_URL: 'postgres://owner@db/televisit' }],
+    [
+      'MIGRATION_DATABASE_URL',
+      {
+        DATABASE_URL: 'postgres://same:a@db/televisit',
+        MIGRATION_DATABASE_URL: 'postgres://same:b@db/televisit',
+      },
+    ],
+    [
+      'DATABASE_URL',
+      {
+        DATABASE_URL: 'postgres://db/televisit',
+        MIGRATION_DATABASE_URL: 'postgres://owner@db/televisit',
+      },
+    ],
+    ['MIGRATION_DATABASE_URL', { MIGRATION_DATABASE_URL: 'mysql://owner@db/televisit' }],
+  ])('refuses roles that cannot be told apart, naming %s (%j)', (variable, env) => {
+    expect(configErrorFor(env).errors.map((e) => e.variable)).toEqual([variable]);
+  });
+
   it('accepts port 0 (any free port)', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
   });
@@ -211,6 +244,16 @@ describe('loadConfig', () => {
     it('refuses the development JWT secret given explicitly', () => {
       const error = configErrorFor({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET });
       expect(error.errors.map((e) => e.variable)).toEqual(['JWT_SECRET']);
+    });
+
+    it('refuses the development database password in MIGRATION_DATABASE_URL too', () => {
+      const error = configErrorFor({
+        NODE_ENV: 'production',
+        JWT_SECRET: REAL_SECRET,
+        DATABASE_URL: 'postgres://televisit_app:real-password@db/televisit',
+        MIGRATION_DATABASE_URL: 'postgres://televisit:televisit-development-only@db/televisit',
+      });
+      expect(error.errors.map((e) => e.variable)).toEqual(['MIGRATION_DATABASE_URL']);
     });
 
     it('accepts a real secret of 32 characters or more', () => {

@@ -76,6 +76,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: read(() => httpUrl(env, 'PUBLIC_URL'), undefined),
     logLevel: read(() => oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
     databaseUrl: read(() => postgresUrl(env, 'DATABASE_URL'), undefined),
+    migrationDatabaseUrl: read(() => postgresUrl(env, 'MIGRATION_DATABASE_URL'), undefined),
     dataDir: text(env, 'DATA_DIR') ?? '.data',
     database: {
       poolSize: read(() => integer(env, 'DB_POOL_SIZE', 20, 2, 1000), 2),
@@ -175,6 +176,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
 
+  errors.push(...databaseRoleErrors(config));
+
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) {
     errors.push(new ConfigError('TURN_SECRET', 'is required when TURN_URLS is set'));
   }
@@ -186,6 +189,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       JWT_SECRET: jwtSecret,
       ADMIN_PASSWORD: adminPassword,
       DATABASE_URL: config.databaseUrl,
+      MIGRATION_DATABASE_URL: config.migrationDatabaseUrl,
     };
     for (const [name, value] of Object.entries(secrets)) {
       if (value?.includes(DEVELOPMENT_MARKER)) {
@@ -211,6 +215,37 @@ export class AggregateConfigError extends Error {
     super(`Invalid configuration:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The owner (migrations) and the serving role must be two roles of one configured server. */
+function databaseRoleErrors(config: AppConfig): ConfigError[] {
+  const { databaseUrl, migrationDatabaseUrl } = config;
+  if (!migrationDatabaseUrl) {
+    return [];
+  }
+  if (!databaseUrl) {
+    return [
+      new ConfigError(
+        'MIGRATION_DATABASE_URL',
+        'needs DATABASE_URL, the role the service serves as',
+      ),
+    ];
+  }
+  const serving = new URL(databaseUrl).username;
+  if (serving === '') {
+    return [
+      new ConfigError('DATABASE_URL', 'must name its user when MIGRATION_DATABASE_URL is set'),
+    ];
+  }
+  if (serving === new URL(migrationDatabaseUrl).username) {
+    return [
+      new ConfigError(
+        'MIGRATION_DATABASE_URL',
+        "logs in as DATABASE_URL's user; it must be the owner's, DATABASE_URL a role that owns nothing",
+      ),
+    ];
+  }
+  return [];
 }
 
 function text(env: Env, name: string): string | undefined {

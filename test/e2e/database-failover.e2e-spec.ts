@@ -27,8 +27,8 @@ describe('a database outage every instance lived through (e2e)', () => {
   beforeAll(async () => {
     db = await OwnPostgres.start();
     [a, b] = await Promise.all([
-      startInstance('a', db.url, SCALED),
-      startInstance('b', db.url, SCALED),
+      startInstance('a', db.env, SCALED),
+      startInstance('b', db.env, SCALED),
     ]);
   }, 120_000);
 

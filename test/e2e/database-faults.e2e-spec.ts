@@ -41,7 +41,7 @@ describe('database faults (e2e, a PostgreSQL of the test’s own)', () => {
 
   beforeAll(async () => {
     db = await OwnPostgres.start();
-    instance = await startInstance('faults', db.url, FAST_FAILING);
+    instance = await startInstance('faults', db.env, FAST_FAILING);
     const admin = await adminOf(instance);
     patient = await makePatient(instance.api);
     clinician = await makeStaff(instance.api, admin.token);

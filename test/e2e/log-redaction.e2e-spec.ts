@@ -28,7 +28,7 @@ describe('log lines of database errors (e2e, a production instance)', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('televisit_logs');
-    instance = await startInstance('production', scratch.url, {
+    instance = await startInstance('production', scratch.env, {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       JWT_SECRET: randomBytes(32).toString('hex'),

@@ -29,10 +29,10 @@ describe('several instances on one database (e2e, child processes)', () => {
   beforeAll(async () => {
     scratch = await createScratchDatabase('televisit_multi');
     // One first, so migrations and the admin account exist before the others start.
-    a = await startInstance('a', scratch.url, FAST);
+    a = await startInstance('a', scratch.env, FAST);
     [b, c] = await Promise.all([
-      startInstance('b', scratch.url, FAST),
-      startInstance('c', scratch.url, FAST),
+      startInstance('b', scratch.env, FAST),
+      startInstance('c', scratch.env, FAST),
     ]);
     db = new Client({ connectionString: scratch.url });
     await db.connect();
@@ -214,7 +214,7 @@ describe('several instances on one database (e2e, child processes)', () => {
   });
 
   it('notices an instance killed with SIGKILL: its users go offline, their peers see them reconnecting, and they resume elsewhere', async () => {
-    const doomed = await startInstance('doomed', scratch.url, FAST);
+    const doomed = await startInstance('doomed', scratch.env, FAST);
     extra.push(doomed);
     const visit = await makeVisit(a);
     const { appointmentId } = visit;
@@ -243,7 +243,7 @@ describe('several instances on one database (e2e, child processes)', () => {
   }, 90_000);
 
   it('drains on SIGTERM: sockets closed with 1012, exit 0, and the visit resumes on another instance', async () => {
-    const draining = await startInstance('draining', scratch.url, FAST);
+    const draining = await startInstance('draining', scratch.env, FAST);
     extra.push(draining);
     const visit = await makeVisit(a);
     const { appointmentId } = visit;

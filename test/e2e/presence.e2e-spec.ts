@@ -146,7 +146,7 @@ describe('presence: a socket row whose socket is gone (reconciliation)', () => {
     // Its own database: beats this fast would declare other suites' instances dead.
     scratch = await createScratchDatabase('televisit_recon');
     t = await startTestApp({
-      DATABASE_URL: scratch.url,
+      ...scratch.env,
       INSTANCE_HEARTBEAT_MS: '100',
       INSTANCE_DEAD_AFTER_MS: '5000',
     });

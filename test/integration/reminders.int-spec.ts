@@ -40,8 +40,8 @@ describe('reminders and missed visits (scheduler on real Postgres)', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('televisit_sched');
-    a = await startTestApp({ DATABASE_URL: scratch.url });
-    b = await startTestApp({ DATABASE_URL: scratch.url });
+    a = await startTestApp(scratch.env);
+    b = await startTestApp(scratch.env);
     db = new Client({ connectionString: scratch.url });
     await db.connect();
     admin = await loginAdmin(a);

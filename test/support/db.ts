@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { asUser, LOCAL_SERVING_ROLE } from '../../src/database/database-roles';
 
 /**
  * Direct SQL on the run's test database, for states the API rightly refuses to create (a visit
@@ -41,7 +42,11 @@ export async function insertAppointment(row: AppointmentRow): Promise<string> {
   return id;
 }
 
-/** A database of the run's server for one suite alone (its instances run schedulers on it). */
+/**
+ * A database of the run's server for one suite alone (its instances run schedulers on it).
+ * `url` is the owner's (the server's role, as TEST_SERVER_URL), `servingUrl` the serving
+ * role's, and `env` both as a service on it is configured.
+ */
 export async function createScratchDatabase(
   prefix: string,
   serverUrl = process.env.TEST_SERVER_URL,
@@ -53,10 +58,14 @@ export async function createScratchDatabase(
   const server = new Client({ connectionString: serverUrl });
   await server.connect();
   await server.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const owner = new URL(serverUrl);
+  owner.pathname = `/${name}`;
+  const url = owner.toString();
+  const servingUrl = asUser(url, LOCAL_SERVING_ROLE.user, LOCAL_SERVING_ROLE.password);
   return {
-    url: url.toString(),
+    url,
+    servingUrl,
+    env: { DATABASE_URL: servingUrl, MIGRATION_DATABASE_URL: url },
     async drop(): Promise<void> {
       try {
         await server.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

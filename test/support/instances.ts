@@ -27,12 +27,13 @@ export interface Instance extends Served {
 }
 
 /**
- * `databaseUrl` undefined: no DATABASE_URL, so the instance starts its own embedded PostgreSQL
- * (pass DATA_DIR and EMBEDDED_POSTGRES_PORT in `env`), as `npm start` does on a new machine.
+ * `database`: the serving and owner URLs (a scratch database's `env`). Undefined: no
+ * DATABASE_URL, so the instance starts its own embedded PostgreSQL (pass DATA_DIR and
+ * EMBEDDED_POSTGRES_PORT in `env`), as `npm start` does on a new machine.
  */
 export async function startInstance(
   name: string,
-  databaseUrl: string | undefined,
+  database: { DATABASE_URL: string; MIGRATION_DATABASE_URL: string } | undefined,
   env: Record<string, string> = {},
 ): Promise<Instance> {
   const port = await freePort();
@@ -48,7 +49,7 @@ export async function startInstance(
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...database,
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
         LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: '1000',

@@ -7,7 +7,10 @@ import { freePort } from './free-port';
 const ROOT = join(__dirname, '..', '..');
 
 interface Running {
+  /** The owner's (a superuser). */
   url: string;
+  /** The role the service serves as. */
+  servingUrl: string;
   child: ChildProcess;
 }
 
@@ -32,7 +35,7 @@ function launch(dataDir: string, port: number): Promise<Running> {
       stdout += chunk.toString('utf8');
       const line = stdout.split('\n').find((candidate) => candidate.startsWith('{'));
       if (line) {
-        resolve({ url: (JSON.parse(line) as { url: string }).url, child });
+        resolve({ ...(JSON.parse(line) as { url: string; servingUrl: string }), child });
       }
     });
     child.once('exit', (code) => reject(new Error(`own PostgreSQL exited (${code}): ${stderr}`)));
@@ -40,7 +43,7 @@ function launch(dataDir: string, port: number): Promise<Running> {
 }
 
 /**
- * A PostgreSQL of one test's own, built by the migrations, that the test may stop hard, freeze
+ * A PostgreSQL of one test's own (the service given it runs the migrations), that the test may stop hard, freeze
  * (SIGSTOP on the server and every backend) and start again on the same data and port. Never
  * the machine's shared server.
  */
@@ -57,8 +60,9 @@ export class OwnPostgres {
     return new OwnPostgres(dataDir, port, await launch(dataDir, port));
   }
 
-  get url(): string {
-    return this.running.url;
+  /** Both roles' URLs, as a service on this server is configured. */
+  get env(): { DATABASE_URL: string; MIGRATION_DATABASE_URL: string } {
+    return { DATABASE_URL: this.running.servingUrl, MIGRATION_DATABASE_URL: this.running.url };
   }
 
   /** Every process of the server stops running: connections stay open and nothing answers. */

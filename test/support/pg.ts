@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
-/** A `pg` client on the run's test database (DATABASE_URL from the global setup). */
-export async function connectTestDatabase(): Promise<Client> {
-  const url = process.env.DATABASE_URL;
+/**
+ * A `pg` client on the run's test database, as the global setup left it: by default as the
+ * role the service serves as (DATABASE_URL); `owner` as the role that ran the migrations
+ * (MIGRATION_DATABASE_URL), for what the service itself may not do.
+ */
+export async function connectTestDatabase(as: 'serving' | 'owner' = 'serving'): Promise<Client> {
+  const url = as === 'owner' ? process.env.MIGRATION_DATABASE_URL : process.env.DATABASE_URL;
   if (!url) {
-    throw new Error('DATABASE_URL is set by the global test setup');
+    throw new Error('DATABASE_URL and MIGRATION_DATABASE_URL are set by the global test setup');
   }
   const client = new Client({ connectionString: url });
   await client.connect();

@@ -40,6 +40,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   if (!config.databaseUrl) {
     throw new Error('DATABASE_URL is set by the global test setup');
   }
+  if (env.DATABASE_URL && !env.MIGRATION_DATABASE_URL) {
+    // The run's owner URL would migrate another database than the one served.
+    throw new Error('Give MIGRATION_DATABASE_URL with DATABASE_URL (a scratch database: its env)');
+  }
   const app = await createApp({ ...config, databaseUrl: config.databaseUrl });
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
