@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -69,5 +69,13 @@ describe('README (e2e)', () => {
         exists: true,
       });
     }
+  });
+
+  it('shows every folder of src/ in its module table', () => {
+    const folders = readdirSync(join(__dirname, '..', '..', 'src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `src/${entry.name}`);
+    const listed = [...README.matchAll(/^\| `(src\/[a-z-]+)`/gm)].map((match) => match[1]);
+    expect(listed.sort()).toEqual(folders.sort());
   });
 });
