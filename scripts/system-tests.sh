@@ -18,13 +18,27 @@ echo "=== docker-compose.yml is valid ==="
 need docker-compose docker-compose
 docker-compose config -q
 docker-compose --profile cluster config -q
+# Clients reach the app only through nginx, so each instance may trust its one proxy hop.
+docker-compose --profile cluster config | python3 -c '
+import sys, yaml
+services = yaml.safe_load(sys.stdin)["services"]
+apps = [name for name, s in services.items() if "DATABASE_URL" in (s.get("environment") or {})]
+assert apps == ["app", "app2"], apps
+for name in apps:
+    assert not services[name].get("ports"), f"{name} publishes a port that bypasses nginx"
+    assert str(services[name]["environment"]["TRUST_PROXY_HOPS"]) == "1", name
+    assert services[name]["environment"]["TURN_URLS"].startswith("turn:"), name
+assert services["coturn"]["command"].count("--use-auth-secret") == 1
+'
 echo ok
 
 echo "=== the load balancer's nginx.conf is valid ==="
 need nginx nginx-light
 # The compose service names only resolve inside compose; check the syntax with loopback.
-sed 's/server app2\?:3000/server 127.0.0.1:3000/' deploy/nginx.conf > "${TMPDIR:-/tmp}/televisit-nginx.conf"
-nginx -t -q -c "${TMPDIR:-/tmp}/televisit-nginx.conf"
+for conf in deploy/nginx.conf deploy/nginx-cluster.conf; do
+  sed 's/server app2\?:3000/server 127.0.0.1:3000/' "$conf" > "${TMPDIR:-/tmp}/televisit-nginx.conf"
+  nginx -t -q -c "${TMPDIR:-/tmp}/televisit-nginx.conf"
+done
 echo ok
 
 echo "=== Dockerfile dry run ==="

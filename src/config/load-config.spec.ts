@@ -256,6 +256,16 @@ describe('loadConfig', () => {
       expect(error.errors.map((e) => e.variable)).toEqual(['MIGRATION_DATABASE_URL']);
     });
 
+    it("refuses docker-compose's development TURN secret", () => {
+      const error = configErrorFor({
+        NODE_ENV: 'production',
+        JWT_SECRET: REAL_SECRET,
+        TURN_URLS: 'turn:turn.example.org:3478',
+        TURN_SECRET: 'development-only-turn-secret',
+      });
+      expect(error.errors.map((e) => e.variable)).toEqual(['TURN_SECRET']);
+    });
+
     it('accepts a real secret of 32 characters or more', () => {
       const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: REAL_SECRET });
       expect(config.nodeEnv).toBe('production');

@@ -190,6 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ADMIN_PASSWORD: adminPassword,
       DATABASE_URL: config.databaseUrl,
       MIGRATION_DATABASE_URL: config.migrationDatabaseUrl,
+      TURN_SECRET: config.ice.turnSecret,
     };
     for (const [name, value] of Object.entries(secrets)) {
       if (value?.includes(DEVELOPMENT_MARKER)) {
