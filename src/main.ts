@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { beginDrain, finishDrain } from './health/drain';
 import type { AppConfig } from './config/app-config';
 import { loadConfig } from './config/load-config';
 import { RunningPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { PostgresStartError } from './database/postgres-process';
+import { createLogger } from './common/logging';
 import { servingUrls } from './common/serving-urls';
 import { startThreadPoolAtLowestPriority } from './common/thread-pool-priority';
 
@@ -25,17 +26,18 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
+  const log = createLogger(config);
   let embedded: RunningPostgres | undefined;
   let { databaseUrl, migrationDatabaseUrl } = config;
   if (!databaseUrl) {
-    process.stdout.write(
-      `No DATABASE_URL: starting embedded PostgreSQL in ${config.dataDir} on port ${config.embeddedPostgresPort}\n`,
+    log.info(
+      { dataDir: config.dataDir, port: config.embeddedPostgresPort },
+      'No DATABASE_URL: starting the embedded PostgreSQL',
     );
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPostgresPort,
       database: 'televisit',
-      stopsOnSignals: true,
     });
     // Migrated by its superuser, served by a role that owns nothing: as in production.
     databaseUrl = embedded.servingUrl;
@@ -46,7 +48,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const urls = servingUrls(config.host, address.port, config.publicUrl);
-  new Logger('Televisit').log(
+  log.info(
     urls,
     `Serving the API at ${urls.api} (docs ${urls.docs}, demo ${urls.demo}, socket ${urls.websocket})`,
   );
@@ -58,7 +60,7 @@ async function bootstrap(): Promise<void> {
     }
     stopping = true;
     setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-    process.stdout.write(`${signal}: draining\n`);
+    log.info({ signal }, 'Draining: refusing new sockets, finishing requests, then stopping');
     beginDrain(app);
     await finishDrain(app, DRAIN_TIMEOUT_MS);
     await embedded?.stop();
@@ -69,8 +71,13 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `Failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  // A refusal we can explain is said in words; anything else with its stack.
+  const why =
+    error instanceof PostgresStartError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`Failed to start: ${why}\n`);
   process.exit(1);
 });

