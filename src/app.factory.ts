@@ -58,6 +58,9 @@ export async function createApp(
       'Booking, visits and notifications for telemedicine. See docs/ for the socket protocol.',
     )
     .setVersion('0.1.0')
+    .setLicense('MIT', 'https://opensource.org/license/mit')
+    // Relative: the document is right for whichever host serves it.
+    .addServer('/', 'This server')
     .addBearerAuth()
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), {

@@ -1,6 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, LIST_QUERY, SIGNED_IN } from '../common/api-errors.decorator';
+import { PageOf } from '../common/dto/page-of';
 import { PageQueryDto } from '../common/pagination';
+import { ClinicianEntryDto } from './dto/clinician-entry.dto';
 import { UsersService } from './users.service';
 
 /** The directory patients book from: active clinicians, id and name only. */
@@ -11,6 +14,9 @@ export class CliniciansController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List the active clinicians, to book with' })
+  @ApiOkResponse({ description: 'One page', type: PageOf(ClinicianEntryDto, 'ClinicianPage') })
+  @ApiErrors(SIGNED_IN, LIST_QUERY)
   async list(@Query() query: PageQueryDto) {
     const page = await this.users.list(
       { role: 'clinician', activeOnly: true },

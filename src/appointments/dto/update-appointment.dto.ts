@@ -9,14 +9,22 @@ export class UpdateAppointmentDto {
   @IsoDateTime({ optional: true })
   endsAt?: Date;
 
-  @ApiPropertyOptional({ maxLength: 1000, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 1000,
+    nullable: true,
+    description: 'null clears it',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
-  /** null clears it. */
   reason?: string | null;
 
-  @ApiPropertyOptional({ description: 'The version you read; or send it as If-Match' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: 'The version you read; or send it as If-Match',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -1,0 +1,25 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { NOTIFICATION_TYPES, NotificationType, NotificationView } from '../notification.entity';
+
+/** A stored notification, as the inbox and the socket show it. */
+@ApiSchema({ name: 'Notification' })
+export class NotificationViewDto implements NotificationView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ enum: NOTIFICATION_TYPES })
+  type: NotificationType;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'What the notification is about (for appointments: its id, times and names)',
+  })
+  data: Record<string, unknown>;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: unread' })
+  readAt: string | null;
+}
