@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { makePatient, makeStaff, slot, TestUser } from '../support/factories';
 import { OwnPostgres } from '../support/own-postgres';
 import { SignalingClient } from '../support/signaling-client';
@@ -120,5 +121,29 @@ describe('database faults (e2e, a PostgreSQL of the test’s own)', () => {
     expect(socket.isOpen).toBe(true);
     const after = await eventually(book, (response) => response.status === 201);
     expect(after.status).toBe(201);
+  });
+
+  it('answers 503 instead of waiting behind a lock held elsewhere, and serves once it is released', async () => {
+    const other = await makePatient(instance.api);
+    const holder = new Client({ connectionString: db.env.MIGRATION_DATABASE_URL });
+    await holder.connect();
+    try {
+      // A transaction stuck while holding the patient's live-state lock (as a hung process would).
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT pg_advisory_xact_lock(hashtextextended('realtime:user:' || $1, 0))`,
+        [patient.id],
+      );
+      const refusal = await SignalingClient.refusal(instance.baseUrl, { token: patient.token });
+      expect(refusal).toMatchObject({ status: 503, body: { code: 'SERVICE_UNAVAILABLE' } });
+      // Everyone else is served meanwhile.
+      const unaffected = await SignalingClient.open(instance.baseUrl, { token: other.token });
+      expect(unaffected.isOpen).toBe(true);
+      await holder.query('ROLLBACK');
+      const after = await SignalingClient.open(instance.baseUrl, { token: patient.token });
+      expect(after.isOpen).toBe(true);
+    } finally {
+      await holder.end();
+    }
   });
 });
