@@ -454,7 +454,34 @@ export class VisitsService implements OnModuleDestroy {
     const seated = await this.store.lockRooms(manager, visits);
     await lockUsers(manager, [...seated, ...(await this.directory.usersOn(manager, ids))]);
     const changes = await this.store.vacateInstances(manager, visits, ids);
+    await this.keepUndelivered(manager, ids, changes);
     return () => this.eachCommitted(changes, (change) => this.reconnecting(change));
+  }
+
+  /**
+   * Signals relayed (and acked as delivered) to sockets of released instances that those may
+   * never have handled: kept for their seat, now absent, in the order sent, for the resume.
+   * A few handled just before a crash may be given twice (decisions: several instances).
+   */
+  private async keepUndelivered(
+    manager: EntityManager,
+    ids: string[],
+    changes: RoomChange<Seat[]>[],
+  ): Promise<void> {
+    const vacated = new Set(
+      changes.flatMap((change) =>
+        change.result.map(
+          (seat) => `${change.after.appointmentId}:${seat.side}:${seat.connectionId}`,
+        ),
+      ),
+    );
+    const signals = await this.bus.takeUnhandled<SignalMessage>(manager, ids, 'visit.signal', (m) =>
+      vacated.has(`${m.appointmentId}:${m.side}:${m.connectionId}`),
+    );
+    const dropped = await this.store.requeue(manager, signals);
+    if (dropped > 0) {
+      this.logger.warn({ dropped }, 'Signals of a released instance over the queue bound');
+    }
   }
 
   /** Seats held by sockets here that are gone (a failed update): their participants are away. */

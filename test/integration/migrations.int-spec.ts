@@ -23,6 +23,7 @@ const TABLES_BY_MIGRATION = [
   [], // socket changes and presence as database functions
   [], // emails in NFC, registrations counted by address
   [], // a visit ended early frees the rest of its time
+  [], // how far each instance has handled its mailbox
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
