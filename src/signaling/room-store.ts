@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ClosedReason } from '../appointments/visit-closures';
 import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -311,6 +312,32 @@ export class RoomStore {
       `SELECT appointment_id AS "appointmentId", side FROM visit_seats
         WHERE disconnected_at < now() - make_interval(secs => $1)`,
       [this.config.visits.resumeGraceSeconds],
+    );
+  }
+
+  /** Which of these visits have a seat (held or absent). */
+  async seated(appointmentIds: string[]): Promise<string[]> {
+    if (appointmentIds.length === 0) {
+      return [];
+    }
+    const rows = await sql<{ appointment_id: string }>(
+      this.dataSource.manager,
+      'SELECT DISTINCT appointment_id FROM visit_seats WHERE appointment_id = ANY($1)',
+      [appointmentIds],
+    );
+    return rows.map((row) => row.appointment_id);
+  }
+
+  /**
+   * Visits with a seat although they are closed: taken by a join that raced the change closing
+   * the visit, or left when the instance closing it stopped before clearing them.
+   */
+  async seatsOfClosedVisits(): Promise<{ appointmentId: string; reason: ClosedReason }[]> {
+    return sql(
+      this.dataSource.manager,
+      `SELECT DISTINCT a.id AS "appointmentId", a.status AS reason
+         FROM visit_seats s JOIN appointments a ON a.id = s.appointment_id
+        WHERE a.status IN ('cancelled', 'no_show', 'completed')`,
     );
   }
 
