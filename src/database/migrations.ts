@@ -7,7 +7,7 @@ import { NotificationPushCarriesTheNotification1764000000005 } from '../../migra
 import { SocketChangesInOneStatement1764000000006 } from '../../migrations/1764000000006-SocketChangesInOneStatement';
 import { EmailsNormalisedAndRegistrationsByAddress1764000000007 } from '../../migrations/1764000000007-EmailsNormalisedAndRegistrationsByAddress';
 import { VisitEndedEarlyFreesItsTime1764000000008 } from '../../migrations/1764000000008-VisitEndedEarlyFreesItsTime';
-import { InstanceMailboxProgress1764000000009 } from '../../migrations/1764000000009-InstanceMailboxProgress';
+import { InstanceMailboxProgress1764000000010 } from '../../migrations/1764000000010-InstanceMailboxProgress';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -20,5 +20,5 @@ export const MIGRATIONS = [
   SocketChangesInOneStatement1764000000006,
   EmailsNormalisedAndRegistrationsByAddress1764000000007,
   VisitEndedEarlyFreesItsTime1764000000008,
-  InstanceMailboxProgress1764000000009,
+  InstanceMailboxProgress1764000000010,
 ];

@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * written with every heartbeat. When an instance dies, the messages past it are the ones it
  * may never have handled (visit signals among them are kept for their participant's resume).
  */
-export class InstanceMailboxProgress1764000000009 implements MigrationInterface {
-  name = 'InstanceMailboxProgress1764000000009';
+export class InstanceMailboxProgress1764000000010 implements MigrationInterface {
+  name = 'InstanceMailboxProgress1764000000010';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
