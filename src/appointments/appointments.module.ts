@@ -10,6 +10,7 @@ import { AppointmentsService } from './appointments.service';
 import { BookingService } from './booking.service';
 import { IdempotencyKeys } from './idempotency-keys';
 import { ReminderMetrics } from './reminder.metrics';
+import { VisitClosures } from './visit-closures';
 import { VisitLifecycleService } from './visit-lifecycle.service';
 import { VisitSchedulerService } from './visit-scheduler.service';
 
@@ -26,8 +27,9 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
     VisitLifecycleService,
     VisitSchedulerService,
     ReminderMetrics,
+    VisitClosures,
   ],
-  exports: [AppointmentsService, AppointmentAccessService, VisitLifecycleService],
+  exports: [AppointmentsService, AppointmentAccessService, VisitLifecycleService, VisitClosures],
 })
 export class AppointmentsModule implements OnModuleInit, OnModuleDestroy {
   private purgeTimer: NodeJS.Timeout | undefined;

@@ -23,6 +23,7 @@ import {
 } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { changeStatus } from './status-change';
+import { VisitClosures } from './visit-closures';
 import { assertBookableSlot } from './booking-rules';
 import { lockDiaries } from './diary-locks';
 import type { UpdateAppointmentDto } from './dto/update-appointment.dto';
@@ -44,6 +45,7 @@ export class AppointmentsService {
     private readonly clock: Clock,
     private readonly users: UsersService,
     private readonly notifications: NotificationsService,
+    private readonly closures: VisitClosures,
   ) {}
 
   /** The caller's own appointments (an admin's: everyone's), by start time. */
@@ -201,8 +203,12 @@ export class AppointmentsService {
     );
   }
 
-  cancel(caller: Caller, id: string, reason: string | undefined): Promise<AppointmentView> {
-    return this.access.guarded(caller, id, 'cancel', () => this.cancelOnce(caller, id, reason));
+  async cancel(caller: Caller, id: string, reason: string | undefined): Promise<AppointmentView> {
+    const cancelled = await this.access.guarded(caller, id, 'cancel', () =>
+      this.cancelOnce(caller, id, reason),
+    );
+    this.closures.closed([{ appointmentId: cancelled.id, reason: 'cancelled' }]);
+    return cancelled;
   }
 
   private cancelOnce(caller: Caller, id: string, reason: string | undefined) {
@@ -218,8 +224,12 @@ export class AppointmentsService {
   }
 
   /** A clinician (or admin) records that the patient did not come, once the start has passed. */
-  markNoShow(caller: Caller, id: string): Promise<AppointmentView> {
-    return this.access.guarded(caller, id, 'no_show', () => this.markNoShowOnce(caller, id));
+  async markNoShow(caller: Caller, id: string): Promise<AppointmentView> {
+    const missed = await this.access.guarded(caller, id, 'no_show', () =>
+      this.markNoShowOnce(caller, id),
+    );
+    this.closures.closed([{ appointmentId: missed.id, reason: 'no_show' }]);
+    return missed;
   }
 
   private markNoShowOnce(caller: Caller, id: string) {

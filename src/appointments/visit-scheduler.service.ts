@@ -18,12 +18,16 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData } from './appointment-notices';
 import { Appointment } from './appointment.entity';
+import { ClosedReason, VisitClosures } from './visit-closures';
 
 const BATCH = 100;
+/** A visit still in progress this long past its end, with nobody in it, was left open. */
+const ABANDONED_AFTER_MS = 60 * 60_000;
 
 /**
- * Time-driven work: reminders 24 h and 10 min before a visit, and marking visits nobody admitted
- * as no-shows. Due rows are claimed with FOR UPDATE SKIP LOCKED and settled in the transaction
+ * Time-driven work: reminders 24 h and 10 min before a visit, marking visits nobody admitted
+ * as no-shows, and completing visits left in progress with nobody in them an hour past their
+ * end. Due rows are claimed with FOR UPDATE SKIP LOCKED and settled in the transaction
  * that writes their notifications, so each fires once however many instances poll, and a crash
  * mid-way leaves them to be claimed again.
  */
@@ -41,6 +45,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
     private readonly clock: Clock,
     private readonly metrics: ReminderMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly closures: VisitClosures,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,17 +66,30 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
     await this.running;
   }
 
-  /** One pass: everything due at `now`. Returns how many reminders and no-shows it settled. */
-  async runOnce(now = this.clock.now()): Promise<{ reminders: number; noShows: number }> {
+  /** One pass: everything due at `now`. Returns how many reminders and visits it settled. */
+  async runOnce(
+    now = this.clock.now(),
+  ): Promise<{ reminders: number; noShows: number; abandoned: number }> {
     let reminders = 0;
     let noShows = 0;
+    let abandoned = 0;
     for (let sent = BATCH; sent === BATCH; reminders += sent) {
       sent = await this.sendDueReminders(now);
     }
     for (let marked = BATCH; marked === BATCH; noShows += marked) {
-      marked = await this.markMissedVisits(now);
+      marked = await this.closing('no_show', () => this.markMissedVisits(now));
     }
-    return { reminders, noShows };
+    for (let done = BATCH; done === BATCH; abandoned += done) {
+      done = await this.closing('completed', () => this.completeAbandonedVisits(now));
+    }
+    return { reminders, noShows, abandoned };
+  }
+
+  /** Runs a batch that closes visits; once it has committed, anyone seated in them is told. */
+  private async closing(reason: ClosedReason, batch: () => Promise<string[]>): Promise<number> {
+    const ids = await batch();
+    this.closures.closed(ids.map((appointmentId) => ({ appointmentId, reason })));
+    return ids.length;
   }
 
   private sendDueReminders(now: Date): Promise<number> {
@@ -113,7 +131,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** A visit whose end (plus grace) passed while still scheduled was never admitted. */
-  private markMissedVisits(now: Date): Promise<number> {
+  private markMissedVisits(now: Date): Promise<string[]> {
     const graceMs = this.config.scheduler.noShowGraceMinutes * 60_000;
     return this.dataSource.transaction(async (manager) => {
       const missed = await sql<{ id: string }>(
@@ -152,7 +170,42 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
         });
       }
       await this.notifications.add(manager, notices);
-      return missed.length;
+      return missed.map((row) => row.id);
+    });
+  }
+
+  /**
+   * A visit in progress an hour past its end with no seat left (both sides gone, their grace
+   * over) was never ended: the system completes it, audited with no actor.
+   */
+  private completeAbandonedVisits(now: Date): Promise<string[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const abandoned = await sql<{ id: string }>(
+        manager,
+        `UPDATE appointments a SET status = 'completed', ended_at = $3, version = version + 1,
+                updated_at = now()
+           FROM (SELECT id FROM appointments p
+                  WHERE status = 'in_progress' AND ends_at <= $1
+                    AND NOT EXISTS (SELECT 1 FROM visit_seats s WHERE s.appointment_id = p.id)
+                  ORDER BY ends_at LIMIT $2 FOR UPDATE SKIP LOCKED) gone
+          WHERE a.id = gone.id
+          RETURNING a.id`,
+        [new Date(now.getTime() - ABANDONED_AFTER_MS), BATCH, now],
+      );
+      for (const { id } of abandoned) {
+        await this.audit.record(
+          {
+            actorId: null,
+            action: 'visit.end',
+            outcome: 'success',
+            target: { type: 'appointment', id },
+            details: { automatic: true, reason: 'abandoned' },
+            origin: { ip: null, requestId: null },
+          },
+          manager,
+        );
+      }
+      return abandoned.map((row) => row.id);
     });
   }
 }

@@ -8,6 +8,7 @@ import { SocketChangesInOneStatement1764000000006 } from '../../migrations/17640
 import { EmailsNormalisedAndRegistrationsByAddress1764000000007 } from '../../migrations/1764000000007-EmailsNormalisedAndRegistrationsByAddress';
 import { VisitEndedEarlyFreesItsTime1764000000008 } from '../../migrations/1764000000008-VisitEndedEarlyFreesItsTime';
 import { ServingRoleOnlyAppendsToTheAuditLog1764000000009 } from '../../migrations/1764000000009-ServingRoleOnlyAppendsToTheAuditLog';
+import { InstanceMailboxProgress1764000000010 } from '../../migrations/1764000000010-InstanceMailboxProgress';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   EmailsNormalisedAndRegistrationsByAddress1764000000007,
   VisitEndedEarlyFreesItsTime1764000000008,
   ServingRoleOnlyAppendsToTheAuditLog1764000000009,
+  InstanceMailboxProgress1764000000010,
 ];

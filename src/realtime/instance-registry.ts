@@ -30,7 +30,7 @@ export type ReleaseHandler = (
 const JUDGE_AFTER_BEATS = 1.5;
 
 /** Mailbox rows older than this are swept (a listener gap longer than this loses them). */
-const MESSAGE_RETENTION = '5 minutes';
+export const MESSAGE_RETENTION_MS = 5 * 60_000;
 
 /**
  * Who is running. Each instance keeps a row with a heartbeat; on every beat it also looks for
@@ -51,6 +51,7 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
   private readonly releaseHandlers: { handler: ReleaseHandler; order: number }[] = [];
   private readonly evictedHandlers: (() => void)[] = [];
   private readonly beatHandlers: (() => Promise<void>)[] = [];
+  private mailboxProgress: () => Record<string, number> = () => ({});
   private heartbeat: NodeJS.Timeout | undefined;
   private maintenance: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
@@ -82,6 +83,14 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
   /** What to drop when this instance learns the others declared it dead. */
   onEvicted(handler: () => void): void {
     this.evictedHandlers.push(handler);
+  }
+
+  /**
+   * How far this instance has handled its mailbox (the last id from each sender), written with
+   * every heartbeat: once it is dead, what lies past that is what it may never have handled.
+   */
+  reportMailboxProgress(progress: () => Record<string, number>): void {
+    this.mailboxProgress = progress;
   }
 
   /** Periodic work (sweeps, liveness checks), run every heartbeat interval apart from it. */
@@ -118,8 +127,9 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
     try {
       const alive = await sql<{ id: string }>(
         this.dataSource.manager,
-        'UPDATE instances SET heartbeat_at = now() WHERE id = $1 RETURNING id',
-        [this.id],
+        `UPDATE instances SET heartbeat_at = now(), mailbox_handled = $2
+          WHERE id = $1 RETURNING id`,
+        [this.id, JSON.stringify(this.mailboxProgress())],
       );
       if (alive.length === 0) {
         this.logger.warn('This instance was declared dead by the others; rejoining');
@@ -140,7 +150,8 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
       await this.releaseDead();
       await sql(
         this.dataSource.manager,
-        `DELETE FROM instance_messages WHERE sent_at < now() - interval '${MESSAGE_RETENTION}'`,
+        `DELETE FROM instance_messages
+          WHERE sent_at < now() - make_interval(secs => ${MESSAGE_RETENTION_MS / 1000})`,
       );
     } catch (error) {
       this.failed(error, 'Releasing dead instances failed');

@@ -14,7 +14,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 import { BusMetrics } from './bus.metrics';
 import { InstanceIdentity } from './instance-identity';
-import { InstanceRegistry } from './instance-registry';
+import { InstanceRegistry, MESSAGE_RETENTION_MS } from './instance-registry';
 
 export type BusChannel = 'televisit_notifications' | 'televisit_revocations' | 'televisit_presence';
 
@@ -77,8 +77,14 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly handlers = new Map<BusChannel, ((payload: string) => void)[]>();
   private readonly messageHandlers = new Map<string, (message: never) => Promise<void> | void>();
   private readonly reconnectHandlers: ((lostAt: Date) => Promise<void> | void)[] = [];
-  /** The last mailbox message handled from each sender (their ids rise in send order). */
+  /** The last mailbox message taken up from each sender (their ids rise in send order). */
   private readonly lastSeen = new Map<string, number>();
+  /** The last one whose handler has finished, from each sender: reported with the heartbeat. */
+  private readonly handled = new Map<string, number>();
+  /** When (Date.now()) each sender was last heard from. */
+  private readonly heardAt = new Map<string, number>();
+  /** Mailbox rows this instance gave away while stopping (`takeUnhandled`): not handled here. */
+  private readonly givenAway = new Set<number>();
   private inbox: Promise<void> = Promise.resolve();
   private listener: Client | undefined;
   private lostAt: Date | undefined;
@@ -102,6 +108,7 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
     instances: InstanceRegistry,
   ) {
     instances.onBeat(() => this.checkListener());
+    instances.reportMailboxProgress(() => Object.fromEntries(this.handled));
   }
 
   /** Registers a broadcast handler; call before the application has started. */
@@ -154,6 +161,50 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       });
       this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
     });
+  }
+
+  /**
+   * Inside the transaction releasing instances (dead, or this one stopping): takes the messages
+   * of `kind` in their mailboxes that they may never have handled (past the progress they last
+   * reported; this instance's own, as it stands now), in the order sent. Those `keep` accepts
+   * are deleted and answered; nobody will handle them but the caller.
+   */
+  async takeUnhandled<T extends InstanceMessage>(
+    manager: EntityManager,
+    recipients: string[],
+    kind: T['kind'],
+    keep: (message: T) => boolean,
+  ): Promise<T[]> {
+    const self = recipients.includes(this.instance.id);
+    if (self) {
+      await sql(manager, 'UPDATE instances SET mailbox_handled = $2 WHERE id = $1', [
+        this.instance.id,
+        JSON.stringify(Object.fromEntries(this.handled)),
+      ]);
+    }
+    const rows = await sql<{ id: string; body: string }>(
+      manager,
+      `SELECT m.id, m.body FROM instance_messages m JOIN instances i ON i.id = m.recipient
+        WHERE m.recipient = ANY($1)
+          AND m.id > coalesce((i.mailbox_handled ->> m.sender::text)::bigint, 0)
+          AND m.body::jsonb ->> 'kind' = $2
+        ORDER BY m.id`,
+      [recipients, kind],
+    );
+    const kept = rows
+      .map((row) => ({ id: Number(row.id), message: JSON.parse(row.body) as T }))
+      .filter((row) => keep(row.message));
+    if (kept.length === 0) {
+      return [];
+    }
+    await sql(manager, 'DELETE FROM instance_messages WHERE id = ANY($1)', [
+      kept.map((row) => row.id),
+    ]);
+    if (self) {
+      // Still arriving here (the listener is up until the end): they must not be handled twice.
+      kept.forEach((row) => this.givenAway.add(row.id));
+    }
+    return kept.map((row) => row.message);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -298,7 +349,8 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
   /**
    * Each heartbeat pings this instance's own channel through the pool; if the previous ping
    * never came back, the listener is dead without having said so (a dropped idle connection).
-   * Also forgets senders that are no longer running.
+   * Also forgets senders not heard from for longer than their messages are kept (a sender
+   * forgotten sooner would have its rows handled again by a catch-up).
    */
   private async checkListener(): Promise<void> {
     const listener = this.listener;
@@ -315,14 +367,12 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       this.instance.mailboxChannel,
       PING,
     ]);
-    const running = new Set(
-      (await sql<{ id: string }>(this.dataSource.manager, 'SELECT id FROM instances')).map(
-        (row) => row.id,
-      ),
-    );
-    for (const sender of this.lastSeen.keys()) {
-      if (!running.has(sender)) {
+    const forgetBefore = Date.now() - 2 * MESSAGE_RETENTION_MS;
+    for (const [sender, at] of this.heardAt) {
+      if (at < forgetBefore) {
+        this.heardAt.delete(sender);
         this.lastSeen.delete(sender);
+        this.handled.delete(sender);
       }
     }
   }
@@ -380,6 +430,17 @@ export class PgBus implements OnApplicationBootstrap, OnApplicationShutdown {
       return;
     }
     this.lastSeen.set(sender, id);
+    this.heardAt.set(sender, Date.now());
+    try {
+      if (!this.givenAway.delete(id)) {
+        await this.dispatchMessage(body);
+      }
+    } finally {
+      this.handled.set(sender, id);
+    }
+  }
+
+  private async dispatchMessage(body: string): Promise<void> {
     const message = JSON.parse(body) as InstanceMessage;
     const handler = this.messageHandlers.get(message.kind);
     if (!handler) {

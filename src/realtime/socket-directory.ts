@@ -15,9 +15,15 @@ import { lockUsers } from './user-locks';
 
 /** Reconcile the table with this instance's sockets every this many heartbeats. */
 const RECONCILE_EVERY = 6;
+/**
+ * After a claim failed, reconcile at each of this many beats that reach the database: its
+ * statement may still run (a frozen server runs what it was sent when it thaws).
+ */
+const RECONCILE_AFTER_FAILURE = 3;
 
+const TOO_MANY_SOCKETS = 'TOO_MANY_SOCKETS';
 const tooManySockets = () =>
-  new AppError('rate_limited', 'TOO_MANY_SOCKETS', 'Too many open sockets for this user');
+  new AppError('rate_limited', TOO_MANY_SOCKETS, 'Too many open sockets for this user');
 
 /** A socket as the directory knows it (claimed before the socket itself exists). */
 export type SocketRef = Pick<Connection, 'id' | 'userId'>;
@@ -41,6 +47,13 @@ export type SocketsChangedHandler = (manager: EntityManager, userIds: string[]) 
 export class SocketDirectory {
   private readonly changeHandlers: SocketsChangedHandler[] = [];
   private beats = 0;
+  /**
+   * Sockets claimed and not yet released: under way (claimed, not yet open) or open. The
+   * reconcile never takes their rows; every other row of this instance is a leftover.
+   */
+  private readonly claimed = new Set<string>();
+  /** Reconciles still to run at the next beats, because a claim failed. */
+  private reconcilesOwed = 0;
   /** Upgrades and closes arriving together share one call of `sockets_change`. */
   private readonly changes = new Coalescer<SocketChange, void>((batch) => this.apply(batch));
 
@@ -80,12 +93,26 @@ export class SocketDirectory {
     this.changeHandlers.push(handler);
   }
 
-  /** Counts a new socket, or refuses it when the user already has the most allowed anywhere. */
-  claim(socket: SocketRef): Promise<void> {
-    return this.changes.add({ claim: true, socket });
+  /**
+   * Counts a new socket, or refuses it when the user already has the most allowed anywhere. A
+   * claim that fails (the database away) may still be written later: the next beats
+   * reconcile, so its row does not count against the user for long.
+   */
+  async claim(socket: SocketRef): Promise<void> {
+    this.claimed.add(socket.id);
+    try {
+      await this.changes.add({ claim: true, socket });
+    } catch (error) {
+      this.claimed.delete(socket.id);
+      if (!(error instanceof AppError && error.code === TOO_MANY_SOCKETS)) {
+        this.reconcilesOwed = RECONCILE_AFTER_FAILURE;
+      }
+      throw error;
+    }
   }
 
   release(socket: SocketRef): Promise<void> {
+    this.claimed.delete(socket.id);
     return this.changes.add({ claim: false, socket });
   }
 
@@ -119,23 +146,27 @@ export class SocketDirectory {
   }
 
   /**
-   * Rows of this instance whose socket is gone (a release that failed) are removed, so the
-   * user does not stay online for ever. Young rows are spared: their upgrade may be under way.
+   * Rows of this instance that no claim here holds (a release that failed, a claim that failed
+   * but was written after all) are removed, so the user does not stay online, or at the cap,
+   * for ever.
    */
   private async forgetClosed(): Promise<void> {
-    // A backstop: every RECONCILE_EVERY beats is often enough, and keeps idle CPU low.
+    // A backstop: every RECONCILE_EVERY beats is often enough, and keeps idle CPU low; after
+    // a failed claim, at once.
     this.beats += 1;
-    if (this.beats % RECONCILE_EVERY !== 0) {
+    if (this.reconcilesOwed === 0 && this.beats % RECONCILE_EVERY !== 0) {
       return;
     }
     const rows = await sql<{ id: string; user_id: string }>(
       this.dataSource.manager,
-      `SELECT id, user_id FROM sockets
-        WHERE instance_id = $1 AND opened_at < now() - interval '10 seconds'`,
+      'SELECT id, user_id FROM sockets WHERE instance_id = $1',
       [this.instances.id],
     );
-    const stale = rows.filter((row) => !this.registry.byConnectionId(row.id));
+    const stale = rows.filter(
+      (row) => !this.claimed.has(row.id) && !this.registry.byConnectionId(row.id),
+    );
     await Promise.all(stale.map((row) => this.release({ id: row.id, userId: row.user_id })));
+    this.reconcilesOwed = Math.max(0, this.reconcilesOwed - 1);
   }
 
   private async changed(manager: EntityManager, userIds: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ClosedReason } from '../appointments/visit-closures';
 import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -314,6 +315,32 @@ export class RoomStore {
     );
   }
 
+  /** Which of these visits have a seat (held or absent). */
+  async seated(appointmentIds: string[]): Promise<string[]> {
+    if (appointmentIds.length === 0) {
+      return [];
+    }
+    const rows = await sql<{ appointment_id: string }>(
+      this.dataSource.manager,
+      'SELECT DISTINCT appointment_id FROM visit_seats WHERE appointment_id = ANY($1)',
+      [appointmentIds],
+    );
+    return rows.map((row) => row.appointment_id);
+  }
+
+  /**
+   * Visits with a seat although they are closed: taken by a join that raced the change closing
+   * the visit, or left when the instance closing it stopped before clearing them.
+   */
+  async seatsOfClosedVisits(): Promise<{ appointmentId: string; reason: ClosedReason }[]> {
+    return sql(
+      this.dataSource.manager,
+      `SELECT DISTINCT a.id AS "appointmentId", a.status AS reason
+         FROM visit_seats s JOIN appointments a ON a.id = s.appointment_id
+        WHERE a.status IN ('cancelled', 'no_show', 'completed')`,
+    );
+  }
+
   /** Keeps a signal for a reconnecting participant; refuses past the queue's bound. */
   async enqueue(
     manager: EntityManager,
@@ -335,6 +362,45 @@ export class RoomStore {
       'INSERT INTO visit_signal_queue (appointment_id, side, frame) VALUES ($1, $2, $3)',
       [appointmentId, side, frame],
     );
+  }
+
+  /**
+   * Keeps, in order, signals for seats that just went absent (their instance was released with
+   * the signals still in its mailbox), up to each seat's queue bound. Answers how many did not
+   * fit.
+   */
+  async requeue(
+    manager: EntityManager,
+    frames: { appointmentId: string; side: VisitSide; text: string }[],
+  ): Promise<number> {
+    if (frames.length === 0) {
+      return 0;
+    }
+    const kept = await sql(
+      manager,
+      `WITH g AS (
+         SELECT appointment_id, side, frame, n,
+                row_number() OVER (PARTITION BY appointment_id, side ORDER BY n) AS k
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY
+                AS g (appointment_id, side, frame, n)),
+       waiting AS (
+         SELECT q.appointment_id, q.side, count(*) AS c FROM visit_signal_queue q
+          WHERE (q.appointment_id, q.side) IN (SELECT appointment_id, side FROM g)
+          GROUP BY 1, 2)
+       INSERT INTO visit_signal_queue (appointment_id, side, frame)
+       SELECT g.appointment_id, g.side, g.frame
+         FROM g LEFT JOIN waiting w USING (appointment_id, side)
+        WHERE g.k + coalesce(w.c, 0) <= $4
+        ORDER BY g.n
+       RETURNING id`,
+      [
+        frames.map((f) => f.appointmentId),
+        frames.map((f) => f.side),
+        frames.map((f) => f.text),
+        MAX_QUEUED_FRAMES,
+      ],
+    );
+    return frames.length - kept.length;
   }
 
   /** Takes, in order, the signals kept for a participant who is back. */

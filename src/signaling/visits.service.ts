@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppointmentsErrors } from '../appointments/appointments.errors';
+import { ClosedVisit, VisitClosures } from '../appointments/visit-closures';
 import { VisitLifecycleService, VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -106,7 +107,9 @@ export class VisitsService implements OnModuleDestroy {
     private readonly instances: InstanceRegistry,
     private readonly directory: SocketDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    closures: VisitClosures,
   ) {
+    closures.onClosed((visits) => this.closeSeats(visits));
     bus.onMessage<RoomMessage>('visit.room', (message) => this.applyRemote(message));
     bus.onMessage<SignalMessage>('visit.signal', (message) => this.receiveSignal(message));
     bus.onMessage<UserMessage>('visit.user', ({ userId, text }) =>
@@ -118,6 +121,7 @@ export class VisitsService implements OnModuleDestroy {
     instances.onBeat(async () => {
       await this.markClosedSeatsAbsent();
       await this.expireOverdue();
+      await this.closeSeats(await this.store.seatsOfClosedVisits());
     });
   }
 
@@ -290,16 +294,35 @@ export class VisitsService implements OnModuleDestroy {
       delete seats.clinician;
     });
     const ended = frameOf('session.ended', { appointmentId, by: connection.userId });
-    return ackThen({ appointmentId, status: 'completed' }, () => {
-      const { patient, clinician } = change.before.seats;
-      this.stopGrace(appointmentId, 'patient');
-      this.stopGrace(appointmentId, 'clinician');
-      this.adopt(change.after);
-      this.publish(change, [
-        { to: patient, text: ended },
-        { to: clinician, text: ended },
-      ]);
-    });
+    return ackThen({ appointmentId, status: 'completed' }, () => this.ended(change, ended));
+  }
+
+  /**
+   * Visits closed elsewhere (cancelled, no-show, completed by the system): whoever is still
+   * seated gets `session.ended` with the reason, and the seats are cleared.
+   */
+  private async closeSeats(visits: ClosedVisit[]): Promise<void> {
+    const seated = new Set(await this.store.seated(visits.map((v) => v.appointmentId)));
+    for (const { appointmentId, reason } of visits.filter((v) => seated.has(v.appointmentId))) {
+      const change = await this.store.change(appointmentId, (seats) => {
+        delete seats.patient;
+        delete seats.clinician;
+      });
+      this.ended(change, frameOf('session.ended', { appointmentId, reason }));
+    }
+  }
+
+  /** The visit's seats were all cleared (committed): whoever sat in them gets `ended`. */
+  private ended(change: RoomChange<unknown>, ended: string): void {
+    const { appointmentId } = change.after;
+    const { patient, clinician } = change.before.seats;
+    this.stopGrace(appointmentId, 'patient');
+    this.stopGrace(appointmentId, 'clinician');
+    this.adopt(change.after);
+    this.publish(change, [
+      { to: patient, text: ended },
+      { to: clinician, text: ended },
+    ]);
   }
 
   /** A socket dropped: its visits keep its seat for the grace period. */
@@ -454,7 +477,34 @@ export class VisitsService implements OnModuleDestroy {
     const seated = await this.store.lockRooms(manager, visits);
     await lockUsers(manager, [...seated, ...(await this.directory.usersOn(manager, ids))]);
     const changes = await this.store.vacateInstances(manager, visits, ids);
+    await this.keepUndelivered(manager, ids, changes);
     return () => this.eachCommitted(changes, (change) => this.reconnecting(change));
+  }
+
+  /**
+   * Signals relayed (and acked as delivered) to sockets of released instances that those may
+   * never have handled: kept for their seat, now absent, in the order sent, for the resume.
+   * A few handled just before a crash may be given twice (decisions: several instances).
+   */
+  private async keepUndelivered(
+    manager: EntityManager,
+    ids: string[],
+    changes: RoomChange<Seat[]>[],
+  ): Promise<void> {
+    const vacated = new Set(
+      changes.flatMap((change) =>
+        change.result.map(
+          (seat) => `${change.after.appointmentId}:${seat.side}:${seat.connectionId}`,
+        ),
+      ),
+    );
+    const signals = await this.bus.takeUnhandled<SignalMessage>(manager, ids, 'visit.signal', (m) =>
+      vacated.has(`${m.appointmentId}:${m.side}:${m.connectionId}`),
+    );
+    const dropped = await this.store.requeue(manager, signals);
+    if (dropped > 0) {
+      this.logger.warn({ dropped }, 'Signals of a released instance over the queue bound');
+    }
   }
 
   /** Seats held by sockets here that are gone (a failed update): their participants are away. */

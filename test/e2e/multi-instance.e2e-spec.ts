@@ -242,6 +242,48 @@ describe('several instances on one database (e2e, child processes)', () => {
     await expect(clinician.next('session.peer-reconnected')).resolves.toBeDefined();
   }, 90_000);
 
+  it('keeps the signals acked as delivered to a participant whose instance was killed, and gives them on resume in order', async () => {
+    const doomed = await startInstance('doomed-signals', scratch.env, FAST);
+    extra.push(doomed);
+    const visit = await makeVisit(a);
+    const { appointmentId } = visit;
+    const { patient, clinician } = await callAcross(visit, a, doomed);
+    // Delivered while the instance lived: it is not given again on resume.
+    await expectAck(patient.request('signal', { appointmentId, type: 'offer', payload: { n: 0 } }));
+    await expect(clinician.next('signal')).resolves.toMatchObject({ data: { payload: { n: 0 } } });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+
+    doomed.process.kill('SIGKILL');
+    await expect(doomed.exited).resolves.toMatchObject({ signal: 'SIGKILL' });
+    const ids: string[] = [];
+    for (let n = 1; n <= 30; n++) {
+      const id = patient.newId();
+      ids.push(id);
+      patient.send('signal', { appointmentId, type: 'ice-candidate', payload: { n } }, id);
+    }
+    for (const id of ids) {
+      const answer = await patient.answerTo(id);
+      expect(answer).toMatchObject({ event: 'ack', data: { delivered: true } });
+    }
+    // They went to the dead instance's mailbox: it was not yet known to be dead.
+    expect(patient.received('session.peer-reconnecting')).toEqual([]);
+    await expect(
+      patient.next('session.peer-reconnecting', NOTICED_WITHIN_MS),
+    ).resolves.toMatchObject({ data: { appointmentId, userId: visit.clinician.id } });
+
+    const back = await connect(a, visit.clinician);
+    await expect(expectAck(back.request('session.join', { appointmentId }))).resolves.toMatchObject(
+      { resumed: true },
+    );
+    const got: number[] = [];
+    for (let n = 1; n <= 30; n++) {
+      got.push(Number((await back.next('signal')).data.payload.n));
+    }
+    expect(got).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await back.sync();
+    expect(back.received('signal')).toHaveLength(30);
+  }, 90_000);
+
   it('drains on SIGTERM: sockets closed with 1012, exit 0, and the visit resumes on another instance', async () => {
     const draining = await startInstance('draining', scratch.env, FAST);
     extra.push(draining);

@@ -24,6 +24,7 @@ const TABLES_BY_MIGRATION = [
   [], // emails in NFC, registrations counted by address
   [], // a visit ended early frees the rest of its time
   [], // the serving role's rights (a function the migrator calls)
+  [], // how far each instance has handled its mailbox
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
