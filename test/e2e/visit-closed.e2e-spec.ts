@@ -42,7 +42,7 @@ describe('closed visits give up their seats (e2e, two instances)', () => {
 
   afterEach(() => SignalingClient.closeAll());
 
-  const env = () => ({ DATABASE_URL: scratch.url, NO_SHOW_GRACE_MINUTES: '0', ...ICE });
+  const env = () => ({ ...scratch.env, NO_SHOW_GRACE_MINUTES: '0', ...ICE });
 
   afterAll(async () => {
     await db?.end();
