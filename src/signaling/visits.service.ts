@@ -17,6 +17,7 @@ import { signalFrame, type SignalDto } from './dto/signal.dto';
 import { iceServersFor } from './ice-servers';
 import { asAbsent, HeldSeat, RoomChange, RoomStore } from './room-store';
 import { SignalingErrors } from './signaling.errors';
+import { VisitMetrics } from './visit.metrics';
 import {
   describeSeats,
   inCall,
@@ -107,8 +108,13 @@ export class VisitsService implements OnModuleDestroy {
     private readonly instances: InstanceRegistry,
     private readonly directory: SocketDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: VisitMetrics,
     closures: VisitClosures,
   ) {
+    metrics.watch(
+      () => instances.id,
+      () => [...this.rooms.values()].map((room) => room.snapshot),
+    );
     closures.onClosed((visits) => this.closeSeats(visits));
     bus.onMessage<RoomMessage>('visit.room', (message) => this.applyRemote(message));
     bus.onMessage<SignalMessage>('visit.signal', (message) => this.receiveSignal(message));
@@ -194,9 +200,11 @@ export class VisitsService implements OnModuleDestroy {
       const other = after.seats[otherSide(side)];
       const frames: Outgoing[] = [];
       if (previous?.connectionId) {
+        this.metrics.takenOver();
         frames.push({ to: previous, text: frameOf('session.replaced', { appointmentId }) });
       }
       if (resumed) {
+        this.metrics.resumed();
         queued.forEach((text) => connection.sendText(text));
         frames.push({
           to: other,
@@ -263,6 +271,7 @@ export class VisitsService implements OnModuleDestroy {
       throw SignalingErrors.peerUnavailable();
     }
     const text = signalFrame(appointmentId, me.userId, dto.type, dto.payload);
+    this.metrics.signalRelayed();
     const here = peer.instanceId === this.instances.id && peer.connectionId;
     const socket = here ? this.registry.byConnectionId(here) : undefined;
     // The hot path: both sockets here and nothing ahead of this frame.
@@ -566,6 +575,7 @@ export class VisitsService implements OnModuleDestroy {
       this.rooms.delete(id);
     }
     this.reindex(id, before, kept ? room.snapshot.seats : undefined);
+    this.metrics.seen(room.snapshot);
     return room;
   }
 
@@ -692,6 +702,7 @@ export class VisitsService implements OnModuleDestroy {
 
   /** Seats given up after their grace (committed): their peers are told. */
   private left(change: RoomChange<Seat[]>): void {
+    this.metrics.expired(change.result.length);
     this.adopt(change.after);
     this.publish(
       change,
