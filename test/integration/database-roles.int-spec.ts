@@ -126,7 +126,16 @@ describe('database roles', () => {
       );
     expect((await defaults()).rows.length).toBeGreaterThan(0);
 
-    await owner.undoLastMigration();
+    // Later migrations first, as a rollback to before migration 9 goes.
+    const undoneThrough9 = async () => {
+      const { rows } = await server.query(
+        `SELECT 1 FROM schema_migrations WHERE name = 'ServingRoleOnlyAppendsToTheAuditLog1764000000009'`,
+      );
+      return rows.length === 0;
+    };
+    while (!(await undoneThrough9())) {
+      await owner.undoLastMigration();
+    }
     expect((await defaults()).rows).toEqual([]);
     const { rows } = await server.query(
       `SELECT 1 FROM pg_proc WHERE proname = 'grant_serving_role'`,
