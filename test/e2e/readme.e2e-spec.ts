@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createScratchDatabase } from '../support/db';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -36,15 +37,22 @@ function runBash(script: string, env: Record<string, string>) {
 
 describe('README (e2e)', () => {
   let t: TestApp;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
 
   beforeAll(async () => {
-    // As the walk-through tells a newcomer to start it.
+    // As the walk-through tells a newcomer to start it: a fresh service, its own database (in
+    // the run's shared one, Dr Lee may be past the first page of the clinicians).
+    scratch = await createScratchDatabase('televisit_readme');
     t = await startTestApp({
+      ...scratch.env,
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: 'change-me-please',
     });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await scratch?.drop();
+  });
 
   it('runs the API walk-through as written, against a started instance', async () => {
     const script = bashBlockAfter('## API walk-through');
