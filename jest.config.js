@@ -18,6 +18,4 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
-  // @roamhq/wrtc's native threads keep a process alive after its peers are closed.
-  forceExit: true,
 };

@@ -87,9 +87,16 @@ export function whenOpen(channel: RTCDataChannel, timeoutMs = 10_000): Promise<v
   });
 }
 
+/**
+ * Closes the peers and stops every track they sent or received: a track left running keeps
+ * wrtc's media threads, and with them the test process, alive.
+ */
 export async function closePeers(...peers: (CallPeer | undefined)[]): Promise<void> {
   for (const peer of peers) {
-    peer?.call.pc?.close();
+    const pc = peer?.call.pc;
+    pc?.getSenders().forEach((sender) => sender.track?.stop());
+    pc?.getReceivers().forEach((receiver) => receiver.track.stop());
+    pc?.close();
     peer?.socket.close();
   }
   await new Promise((resolve) => setTimeout(resolve, 50));
