@@ -302,7 +302,7 @@ describe('several instances on one database (e2e, child processes)', () => {
       { resumed: true },
     );
     await expect(clinician.next('session.peer-reconnected')).resolves.toBeDefined();
-  });
+  }, 90_000);
 
   it('sends each reminder once while every instance polls', async () => {
     const patient = await makePatient(a.api);
