@@ -15,7 +15,9 @@ describe('notification order for catching up (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The booking waits a second behind the test's open transaction: longer than the default
+    // lock timeout, after which it would be answered 503.
+    t = await startTestApp({ DB_LOCK_TIMEOUT_MS: '15000', DB_STATEMENT_TIMEOUT_MS: '20000' });
   });
   afterEach(() => SignalingClient.closeAll());
   afterAll(() => t.close());

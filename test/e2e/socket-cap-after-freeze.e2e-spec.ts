@@ -46,27 +46,31 @@ describe('the socket cap after a database freeze (e2e, a PostgreSQL of the testâ
   }
 
   it('releases the claims of upgrades refused during the freeze within a beat or two of the thaw', async () => {
-    // The login was just checked: the upgrades go straight to their claims.
-    await (await SignalingClient.open(instance.baseUrl, { token: patient.token })).close();
-    await db.freeze();
-    let thawedAt: number;
-    try {
-      const refusals = await Promise.all(
-        Array.from({ length: CAP + 1 }, () =>
-          SignalingClient.refusal(instance.baseUrl, { token: patient.token }),
-        ),
-      );
-      expect(refusals.map((r) => r.status)).toEqual(Array(CAP + 1).fill(503));
-    } finally {
-      await db.thaw();
-      thawedAt = Date.now();
-    }
-    // Their statements ran once the server thawed: the user seems to be at the cap.
-    const deadline = Date.now() + 5_000;
+    // The ghosts this is about: claims run by the server as it thawed. On a loaded machine an
+    // upgrade may be refused before its claim reached the server; then the freeze is tried again.
+    let thawedAt = 0;
     let ghosts = 0;
-    while (ghosts === 0 && Date.now() < deadline) {
-      ghosts = await socketRows();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let attempt = 0; attempt < 3 && ghosts === 0; attempt += 1) {
+      // The login was just checked: the upgrades go straight to their claims.
+      await (await SignalingClient.open(instance.baseUrl, { token: patient.token })).close();
+      await db.freeze();
+      try {
+        const refusals = await Promise.all(
+          Array.from({ length: CAP + 1 }, () =>
+            SignalingClient.refusal(instance.baseUrl, { token: patient.token }),
+          ),
+        );
+        expect(refusals.map((r) => r.status)).toEqual(Array(CAP + 1).fill(503));
+      } finally {
+        await db.thaw();
+        thawedAt = Date.now();
+      }
+      // Their statements ran once the server thawed: the user seems to be at the cap.
+      const deadline = Date.now() + 3_000;
+      while (ghosts === 0 && Date.now() < deadline) {
+        ghosts = await socketRows();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
     expect(ghosts).toBeGreaterThanOrEqual(CAP);
 
