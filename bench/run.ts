@@ -15,6 +15,7 @@ import { benchDatabase } from './lib/database';
 import { BenchUser, BenchVisit, seedDiary, seedUsers, seedVisits } from './lib/fixtures';
 import { holdLoad, Probe, ROOT, runLoad, Server, sleep } from './lib/processes';
 import { Row, table } from './lib/report';
+import { peerScenarios } from './peers';
 import { Spread, spread } from './lib/stats';
 
 const quick = process.argv.includes('--quick');
@@ -417,6 +418,21 @@ async function main() {
       });
     }
 
+    if (wanted('peers')) {
+      await peerScenarios({
+        db,
+        secret,
+        televisit,
+        startBaseline,
+        add,
+        rounds: P.runs,
+        warmupMs: P.warmupMs,
+        windowMs: P.windowMs,
+        closedPairs: P.closedVisits,
+        crowdPairs: quick ? 300 : 1000,
+        idleClients: quick ? 2000 : 5000,
+      });
+    }
     if (wanted('rest')) {
       await restScenarios(db, televisit);
     }

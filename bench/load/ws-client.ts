@@ -76,8 +76,8 @@ export interface CallVisit {
 }
 
 /**
- * Puts a visit in a call: both participants connect and join, the clinician admits, and both
- * are told of each other (across instances the patient's learns of the admit a moment after
+ * Puts a visit in a call: both participants connect and join, the clinician admits (unless the
+ * visit is under way already), and both are told of each other (across instances the patient's learns of the admit a moment after
  * the clinician's ack), so signals can flow.
  */
 export async function inCall(visit: CallVisit, patientUrl: string, clinicianUrl = patientUrl) {
@@ -86,10 +86,13 @@ export async function inCall(visit: CallVisit, patientUrl: string, clinicianUrl 
   const clinician = await LoadSocket.open(wsUrl(clinicianUrl, '/ws'), {
     token: visit.clinicianToken,
   });
-  await patient.request('session.join', ref);
-  await clinician.request('session.join', ref);
   const joined = [patient.arrival('session.peer-joined'), clinician.arrival('session.peer-joined')];
-  await clinician.request('session.admit', ref);
+  const { state } = await patient.request('session.join', ref);
+  await clinician.request('session.join', ref);
+  // A visit already under way (an earlier round's) takes its patient straight back in.
+  if (state !== 'admitted') {
+    await clinician.request('session.admit', ref);
+  }
   await Promise.all(joined);
   return { patient, clinician };
 }
