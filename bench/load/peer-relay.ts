@@ -12,6 +12,7 @@
  *   its stdin ends.
  */
 import { performance } from 'node:perf_hooks';
+import { RoundTripWindows } from '../lib/round-trips';
 import { percentile, sortNumbers } from '../lib/stats';
 import { openClient, openPair, Peer, WirePair } from './wires';
 import { CallVisit, inBatches, input } from './ws-client';
@@ -45,42 +46,21 @@ async function closed() {
   const connected = await pairs(config.visits);
   process.stdout.write(`${JSON.stringify({ connected: true })}\n`);
   await sleep(config.settleMs);
-  let measuring = false;
+  const windows = new RoundTripWindows();
   let stopped = false;
-  let latencies: number[] = [];
-  let count = 0;
   let total = 0;
   for (const { patient, clinician } of connected) {
     clinician.onSignal = (payload) => clinician.send(payload);
     patient.onSignal = (payload: { t: number }) => {
       total += 1;
-      if (measuring) {
-        latencies.push(performance.now() - payload.t);
-        count += 1;
-      }
+      windows.record(performance.now() - payload.t);
       if (!stopped) {
         patient.send({ t: performance.now() });
       }
     };
     patient.send({ t: performance.now() });
   }
-  const runs = [];
-  for (let run = 0; run < config.runs; run++) {
-    await sleep(config.warmupMs);
-    latencies = [];
-    count = 0;
-    measuring = true;
-    const started = performance.now();
-    await sleep(config.windowMs);
-    measuring = false;
-    const seconds = (performance.now() - started) / 1000;
-    const sorted = sortNumbers(latencies);
-    runs.push({
-      roundTripsPerSecond: count / seconds,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-    });
-  }
+  const runs = await windows.measure(config.runs, config.warmupMs, config.windowMs);
   stopped = true;
   await sleep(200); // the last round trips land
   return { runs, roundTrips: total };

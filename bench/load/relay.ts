@@ -8,6 +8,7 @@
  *   sends one frame per second each way; reports one-way latency, lost and reordered frames.
  */
 import { performance } from 'node:perf_hooks';
+import { RoundTripWindows } from '../lib/round-trips';
 import { percentile, sortNumbers } from '../lib/stats';
 import { CallVisit, inBatches, inCall, input, LoadSocket, wsUrl } from './ws-client';
 
@@ -55,10 +56,8 @@ function signal(appointmentId: string, type: string, payload: object): string {
 }
 
 async function closedLoop(pairs: Pair[]) {
-  let measuring = false;
+  const windows = new RoundTripWindows();
   let stopped = false;
-  let latencies: number[] = [];
-  let count = 0;
   for (const { visit, patient, clinician } of pairs) {
     const ping = () =>
       patient.send(signal(visit.appointmentId, 'ice-candidate', { t: performance.now() }));
@@ -71,33 +70,14 @@ async function closedLoop(pairs: Pair[]) {
       if (frame.event !== 'signal') {
         return;
       }
-      if (measuring) {
-        latencies.push(performance.now() - (frame.data.payload.t as number));
-        count += 1;
-      }
+      windows.record(performance.now() - (frame.data.payload.t as number));
       if (!stopped) {
         ping();
       }
     };
     ping();
   }
-  const runs = [];
-  for (let run = 0; run < config.runs; run++) {
-    await sleep(config.warmupMs);
-    latencies = [];
-    count = 0;
-    measuring = true;
-    const started = performance.now();
-    await sleep(config.windowMs);
-    measuring = false;
-    const seconds = (performance.now() - started) / 1000;
-    const sorted = sortNumbers(latencies);
-    runs.push({
-      roundTripsPerSecond: count / seconds,
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-    });
-  }
+  const runs = await windows.measure(config.runs, config.warmupMs, config.windowMs);
   stopped = true;
   return runs;
 }
