@@ -33,7 +33,7 @@ export class CreateSchedulesAndDiary1764000000011 implements MigrationInterface 
         buffer_before_minutes  integer NOT NULL CHECK (buffer_before_minutes BETWEEN 0 AND 240),
         buffer_after_minutes   integer NOT NULL CHECK (buffer_after_minutes BETWEEN 0 AND 240),
         minimum_notice_minutes integer NOT NULL CHECK (minimum_notice_minutes BETWEEN 0 AND 525600),
-        booking_horizon_days   integer NOT NULL CHECK (booking_horizon_days BETWEEN 1 AND 730),
+        booking_horizon_days   integer NOT NULL CHECK (booking_horizon_days BETWEEN 1 AND 3660),
         version                integer NOT NULL DEFAULT 1,
         updated_at             timestamptz NOT NULL DEFAULT now()
       )`);

@@ -94,10 +94,10 @@ export class ScheduleInputDto {
   @Max(525600)
   minimumNoticeMinutes: number;
 
-  @ApiProperty({ minimum: 1, maximum: 730 })
+  @ApiProperty({ minimum: 1, maximum: 3660, description: 'How many days ahead patients may book' })
   @IsInt()
   @Min(1)
-  @Max(730)
+  @Max(3660)
   bookingHorizonDays: number;
 }
 
