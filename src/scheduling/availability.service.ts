@@ -32,6 +32,8 @@ export interface BookingCheck {
   /** Whose holds count as free: the one booking. */
   holderId: string;
   excludeAppointmentId?: string;
+  /** A hold the booking names: it must be the holder's, in this clinician's diary. */
+  holdId?: string;
 }
 
 export interface Buffers {
@@ -95,11 +97,19 @@ export class AvailabilityService {
   }
 
   /**
-   * Checks a booking (or a move) against the hours, for a patient, and answers the buffers its
-   * visit takes. Call it with the clinician's diary locked.
+   * Checks a booking, move or hold against the hours, for a patient, releases the caller's
+   * other holds with this clinician, and answers the buffers its visit takes. Call it with the
+   * clinician's diary locked.
    */
   async check(manager: EntityManager, booking: BookingCheck): Promise<Buffers> {
-    const schedule = await this.schedules.find(booking.clinicianId, manager);
+    const { clinicianId, holderId } = booking;
+    if (
+      booking.holdId !== undefined &&
+      !(await this.diary.holdExists(manager, booking.holdId.toLowerCase(), clinicianId, holderId))
+    ) {
+      throw SchedulingErrors.holdNotFound();
+    }
+    const schedule = await this.schedules.find(clinicianId, manager);
     if (booking.mustBeOffered) {
       const slot = { start: booking.startsAt.getTime(), end: booking.endsAt.getTime() };
       if (!schedule) {
@@ -115,6 +125,8 @@ export class AvailabilityService {
         throw SchedulingErrors.slotUnavailable();
       }
     }
+    // The holder's own holds with this clinician give way to what they now book or hold.
+    await this.diary.releaseHolds(manager, clinicianId, holderId);
     return {
       bufferBeforeMinutes: schedule?.bufferBeforeMinutes ?? 0,
       bufferAfterMinutes: schedule?.bufferAfterMinutes ?? 0,
