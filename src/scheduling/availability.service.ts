@@ -56,14 +56,9 @@ export class AvailabilityService {
   ) {}
 
   async slots(caller: Caller, clinicianId: string, search: SlotSearch): Promise<SlotList> {
+    assertWindow(search.from, search.to);
     const from = search.from.getTime();
     const to = search.to.getTime();
-    if (to <= from) {
-      throw SchedulingErrors.badWindow('to must be after from');
-    }
-    if (to - from > MAX_WINDOW_DAYS * DAY) {
-      throw SchedulingErrors.badWindow(`A search spans at most ${MAX_WINDOW_DAYS} days`);
-    }
     const names = await this.users.activeNames([{ id: clinicianId, role: 'clinician' }]);
     if (!names.has(clinicianId)) {
       throw SchedulingErrors.clinicianNotFound();
@@ -141,6 +136,18 @@ export class AvailabilityService {
     if (!mine) {
       throw SchedulingErrors.appointmentNotFound();
     }
+  }
+}
+
+/** A window of a search: ending after it starts, at most MAX_WINDOW_DAYS long. */
+export function assertWindow(fromDate: Date, toDate: Date): void {
+  const from = fromDate.getTime();
+  const to = toDate.getTime();
+  if (to <= from) {
+    throw SchedulingErrors.badWindow('to must be after from');
+  }
+  if (to - from > MAX_WINDOW_DAYS * DAY) {
+    throw SchedulingErrors.badWindow(`A search spans at most ${MAX_WINDOW_DAYS} days`);
   }
 }
 

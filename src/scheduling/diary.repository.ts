@@ -122,4 +122,22 @@ export class DiaryRepository {
     );
     return rows[0]?.clinician_id;
   }
+
+  /** The visits in this clinician's diary starting in `[from, to)`, by start. */
+  async visits(
+    clinicianId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ appointmentId: string; patientId: string; startsAt: Date; endsAt: Date }[]> {
+    return sql(
+      this.dataSource.manager,
+      `SELECT appointment_id AS "appointmentId", holder_id AS "patientId",
+              starts_at AS "startsAt", ends_at AS "endsAt"
+         FROM diary_entries
+        WHERE clinician_id = $1 AND appointment_id IS NOT NULL
+          AND starts_at >= $2 AND starts_at < $3
+        ORDER BY starts_at, appointment_id`,
+      [clinicianId, from, to],
+    );
+  }
 }
