@@ -314,16 +314,18 @@ describe('several instances on one database (e2e, child processes)', () => {
   it('sends each reminder once while every instance polls', async () => {
     const patient = await makePatient(a.api);
     const clinician = await makeStaff(a.api, (await adminOf(a)).token, 'clinician');
-    // The 10-minute reminder falls due a few seconds from now.
+    // The 10-minute reminder falls due a few seconds from now: off the slot grid, so the
+    // clinician books it (clinicians may book outside their hours).
     const startsAt = new Date(Date.now() + 10 * 60_000 + 3_000);
     const booked = await b.api.post(
       '/api/appointments',
       {
         clinicianId: clinician.id,
+        patientId: patient.id,
         startsAt: startsAt.toISOString(),
         endsAt: new Date(startsAt.getTime() + 30 * 60_000).toISOString(),
       },
-      { token: patient.token },
+      { token: clinician.token },
     );
     expect(booked.status).toBe(201);
     const sent = () =>
