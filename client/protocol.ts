@@ -4,10 +4,18 @@
  * or a changed payload is a compile error in both.
  */
 
-import type { AppointmentRef, IceServer, Notification, Role, SignalMessage } from './server-events';
+import type {
+  AppointmentRef,
+  ChatMessage,
+  IceServer,
+  Notification,
+  Role,
+  SignalMessage,
+} from './server-events';
 
 export type {
   AppointmentRef,
+  ChatMessage,
   ErrorFrameData,
   IceCandidate,
   IceServer,
@@ -55,6 +63,13 @@ export interface ClientCommands {
   'session.end': { data: AppointmentRef; result: UntypedResult };
   'presence.set': { data: { status: SettablePresenceStatus }; result: UntypedResult };
   'notifications.sync': { data: { after?: string }; result: { items: Notification[] } };
+  'chat.send': {
+    data: AppointmentRef & { clientMessageId: string; text: string };
+    /** The ack's `id` is the frame's; the stored message's id is `messageId`. */
+    result: { messageId: string; seq: number; sentAt: string };
+  };
+  /** `after`: the seq of the last message the client has. */
+  'chat.history': { data: AppointmentRef & { after?: number }; result: { items: ChatMessage[] } };
 }
 
 export type CommandName = keyof ClientCommands;

@@ -65,6 +65,19 @@ export type SessionEnded = AppointmentRef &
     | { reason: 'cancelled' | 'no_show' | 'completed'; by?: undefined }
   );
 
+/** A message of a visit's chat (PRODUCT §9), as `chat.message` and `chat.history` give it. */
+export interface ChatMessage extends AppointmentRef {
+  id: string;
+  /** Order within the visit, from 1. */
+  seq: number;
+  /** The sender's user id. */
+  from: string;
+  role: Role;
+  displayName: string;
+  text: string;
+  sentAt: string;
+}
+
 /** Server → client events (other than acks) and their data. */
 export interface ServerEvents {
   'session.waiting': AppointmentRef & { patient: { userId: string; displayName: string } };
@@ -77,6 +90,7 @@ export interface ServerEvents {
   'session.replaced': AppointmentRef;
   'session.ice-servers': AppointmentRef & { iceServers: IceServer[] };
   signal: AppointmentRef & { from: string } & SignalMessage;
+  'chat.message': ChatMessage;
   presence: { userId: string; status: PresenceStatus; lastSeenAt: string | null };
   notification: Notification;
   error: ErrorFrameData;

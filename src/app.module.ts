@@ -16,6 +16,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SignalingModule } from './signaling/signaling.module';
+import { ChatModule } from './chat/chat.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -46,6 +47,7 @@ export class AppModule {
         NotificationsModule,
         AppointmentsModule,
         SignalingModule,
+        ChatModule,
         PresenceModule,
       ],
     };

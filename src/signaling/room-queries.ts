@@ -7,6 +7,12 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
 
+/** A seat's socket: on which instance, which connection. */
+export interface HeldSocket {
+  instanceId: string;
+  connectionId: string;
+}
+
 /** Reads of visit seats across visits: who is where, what is overdue, what is closed. */
 @Injectable()
 export class RoomQueries {
@@ -79,6 +85,16 @@ export class RoomQueries {
       `SELECT DISTINCT a.id AS "appointmentId", a.status AS reason
          FROM visit_seats s JOIN appointments a ON a.id = s.appointment_id
         WHERE a.status IN ('cancelled', 'no_show', 'completed')`,
+    );
+  }
+
+  /** Where the sockets holding the visit's seats are now (chat reads the database, not a cache). */
+  async heldSeats(appointmentId: string): Promise<HeldSocket[]> {
+    return sql(
+      this.dataSource.manager,
+      `SELECT instance_id AS "instanceId", connection_id AS "connectionId" FROM visit_seats
+        WHERE appointment_id = $1 AND connection_id IS NOT NULL`,
+      [appointmentId],
     );
   }
 }

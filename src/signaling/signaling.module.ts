@@ -16,6 +16,7 @@ import { SignalingGateway } from './signaling.gateway';
 import { VisitControlsService } from './visit-controls.service';
 import { VisitHooks } from './visit-hooks';
 import { VisitReleaseService } from './visit-release.service';
+import { VisitRoster } from './visit-roster';
 import { VisitMetrics } from './visit.metrics';
 
 @Module({
@@ -36,6 +37,8 @@ import { VisitMetrics } from './visit.metrics';
     SignalQueueStore,
     VisitHooks,
     VisitMetrics,
+    VisitRoster,
   ],
+  exports: [VisitRoster],
 })
 export class SignalingModule {}

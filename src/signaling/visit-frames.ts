@@ -4,7 +4,7 @@ import { otherSide, RoomSnapshot, Seat } from './visit-room';
 
 /** A frame for one participant's socket, wherever it is. */
 export interface Outgoing {
-  to: Seat | undefined;
+  to: Pick<Seat, 'instanceId' | 'connectionId'> | undefined;
   text: string;
 }
 
