@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { VisitClosures } from '../appointments/visit-closures';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
@@ -10,7 +10,14 @@ import { SignalRelayService } from './signal-relay.service';
 import { VisitControlsService } from './visit-controls.service';
 import { VisitReleaseService } from './visit-release.service';
 import { VisitMetrics } from './visit.metrics';
-import type { RoomMessage, SignalMessage, UserMessage } from './visit-messages';
+import {
+  isRoomMessage,
+  isSignalMessage,
+  isUserMessage,
+  type RoomMessage,
+  type SignalMessage,
+  type UserMessage,
+} from './visit-messages';
 
 /**
  * Everything the visit core runs on cluster and lifecycle events, in one list: bus messages
@@ -19,6 +26,8 @@ import type { RoomMessage, SignalMessage, UserMessage } from './visit-messages';
  */
 @Injectable()
 export class VisitHooks implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(VisitHooks.name);
+
   constructor(
     private readonly instances: InstanceRegistry,
     private readonly bus: PgBus,
@@ -38,10 +47,14 @@ export class VisitHooks implements OnModuleInit, OnModuleDestroy {
       () => this.instances.id,
       () => this.rooms.snapshots(),
     );
-    this.bus.onMessage<RoomMessage>('visit.room', (m) => this.fanout.applyRemote(m));
-    this.bus.onMessage<SignalMessage>('visit.signal', (m) => this.relay.receive(m));
+    this.bus.onMessage<RoomMessage>('visit.room', (m) =>
+      this.checked(m, isRoomMessage) ? this.fanout.applyRemote(m) : undefined,
+    );
+    this.bus.onMessage<SignalMessage>('visit.signal', (m) =>
+      this.checked(m, isSignalMessage) ? this.relay.receive(m) : undefined,
+    );
     this.bus.onMessage<UserMessage>('visit.user', (m) =>
-      this.fanout.toSocketsHere(m.userId, m.text),
+      this.checked(m, isUserMessage) ? this.fanout.toSocketsHere(m.userId, m.text) : undefined,
     );
     this.closures.onClosed((visits) => this.controls.closeSeats(visits));
     this.instances.onRelease('visit-rooms', (manager, ids) => this.release.release(manager, ids));
@@ -55,6 +68,15 @@ export class VisitHooks implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.forgetAll();
+  }
+
+  /** A bus message of the wrong shape is dropped with a warning naming its kind only. */
+  private checked<T>(message: T, is: (m: unknown) => m is T): boolean {
+    if (is(message)) {
+      return true;
+    }
+    this.logger.warn({ kind: (message as { kind?: unknown })?.kind }, 'Malformed bus message');
+    return false;
   }
 
   private forgetAll(): void {
