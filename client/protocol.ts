@@ -58,7 +58,8 @@ export type UntypedResult = Record<string, unknown>;
 export interface ClientCommands {
   'session.join': { data: AppointmentRef; result: SessionJoinResult };
   'session.admit': { data: AppointmentRef; result: UntypedResult };
-  signal: { data: AppointmentRef & SignalMessage; result: UntypedResult };
+  /** `to`: the recipient's user id; may be left out when there is one other participant. */
+  signal: { data: AppointmentRef & { to?: string } & SignalMessage; result: UntypedResult };
   'session.leave': { data: AppointmentRef; result: UntypedResult };
   'session.end': { data: AppointmentRef; result: UntypedResult };
   'presence.set': { data: { status: SettablePresenceStatus }; result: UntypedResult };

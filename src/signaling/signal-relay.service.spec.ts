@@ -216,4 +216,22 @@ describe('SignalRelayService', () => {
 
     expect(queued).toEqual(['frame']);
   });
+
+  it('a signal naming its recipient goes to them; naming anyone else is PEER_NOT_AVAILABLE', () => {
+    const patient = socket('patient-socket');
+    const clinician = socket('clinician-socket');
+    sockets.set('patient-socket', patient.connection).set('clinician-socket', clinician.connection);
+    seated({ patient: seat('patient'), clinician: seat('clinician') });
+    const dto = { appointmentId: VISIT, type: 'offer' as const, payload: OFFER };
+
+    expect(relay.signal(patient.connection, { ...dto, to: 'clinician-user' })).toEqual({
+      appointmentId: VISIT,
+      delivered: true,
+    });
+    expect(() => relay.signal(patient.connection, { ...dto, to: 'patient-user' })).toThrow(
+      expect.objectContaining({ code: 'PEER_NOT_AVAILABLE' }),
+    );
+    expect(clinician.sent).toHaveLength(1);
+    expect(patient.sent).toEqual([]);
+  });
 });

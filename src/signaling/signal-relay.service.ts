@@ -44,7 +44,8 @@ export class SignalRelayService {
       throw SignalingErrors.notAdmitted();
     }
     const peer = room.snapshot.seats[otherSide(me.side)];
-    if (!peer?.admitted) {
+    // A named recipient must be the one other admitted participant.
+    if (!peer?.admitted || (dto.to !== undefined && dto.to !== peer.userId)) {
       throw SignalingErrors.peerUnavailable();
     }
     const text = signalFrame(appointmentId, me.userId, dto.type, dto.payload);
