@@ -18,6 +18,8 @@ export interface PeerBench {
   secret: string;
   televisit: Server;
   startBaseline(name: string, script: string): Promise<Server>;
+  /** A Televisit instance of its own (the idle measure needs a process with no history). */
+  startTelevisit(name: string): Promise<Server>;
   add(row: Omit<Row, 'ratio' | 'met'>, goal?: (ratio: number, value: number) => boolean): void;
   rounds: number;
   warmupMs: number;
@@ -25,6 +27,8 @@ export interface PeerBench {
   closedPairs: number[];
   crowdPairs: number;
   idleClients: number;
+  /** Which measures to run (`--peers=setup,idle`); all when absent. */
+  measures?: string[];
 }
 
 const PEERS: { peer: Exclude<Peer, 'televisit'>; name: string; script: string }[] = [
@@ -38,13 +42,19 @@ type Goal = { text: string; holds: (ratio: number) => boolean };
 
 const empty = (): Figures => ({ televisit: [], peerjs: [], socketio: [], bare: [] });
 
-/** CPU ticks of each PostgreSQL process on this machine, by pid. */
-function postgresTicks(): Map<string, number> {
+/**
+ * CPU ticks of each PostgreSQL backend serving `database`, by pid (the title a backend gives
+ * itself names its database; other work on the machine's servers is not counted).
+ */
+function postgresTicks(database: string): Map<string, number> {
   const ticks = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.includes('(postgres)')) {
+      if (
+        stat.includes('(postgres)') &&
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)
+      ) {
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         ticks.set(pid, Number(fields[11]) + Number(fields[12]));
       }
@@ -59,9 +69,9 @@ function postgresTicks(): Map<string, number> {
  * The database's CPU time (µs) since `before`: what each PostgreSQL process spent meanwhile
  * (processes started meanwhile count whole; those that ended are lost, an under-count).
  */
-function postgresCpuSince(before: Map<string, number>): number {
+function postgresCpuSince(database: string, before: Map<string, number>): number {
   let ticks = 0;
-  for (const [pid, now] of postgresTicks()) {
+  for (const [pid, now] of postgresTicks(database)) {
     ticks += now - (before.get(pid) ?? 0);
   }
   return ticks * 10_000; // USER_HZ = 100
@@ -69,6 +79,7 @@ function postgresCpuSince(before: Map<string, number>): number {
 
 export async function peerScenarios(bench: PeerBench): Promise<void> {
   const servers = new Map<Peer, Server>([['televisit', bench.televisit]]);
+  const database = bench.db.database ?? '';
   try {
     for (const { peer, name, script } of PEERS) {
       servers.set(peer, await bench.startBaseline(`${name} (peer bench)`, script));
@@ -97,7 +108,8 @@ export async function peerScenarios(bench: PeerBench): Promise<void> {
       }
     };
 
-    for (const size of bench.closedPairs) {
+    const wanted = (measure: string) => !bench.measures || bench.measures.includes(measure);
+    for (const size of wanted('closed') ? bench.closedPairs : []) {
       const rps = empty();
       const p99 = empty();
       const cpu = empty();
@@ -139,110 +151,135 @@ export async function peerScenarios(bench: PeerBench): Promise<void> {
     }
 
     // Connection set-up: 500 clients, 20 at a time, until each is ready to relay.
-    const users = await seedUsers(bench.db, bench.secret, 'patient', 500);
-    const ready = empty();
-    const cpuPerClient = empty();
-    for (let round = 0; round < bench.rounds; round++) {
-      for (const peer of peers) {
-        const server = servers.get(peer) as Server;
-        const before = await server.probe({ collect: false });
-        const pgBefore = postgresTicks();
-        const result = await runLoad<{ readyPerSecond: number }>('bench/load/peer-relay.ts', {
-          peer,
-          url: server.url,
-          measure: 'setup',
-          tokens: users.map((u) => u.token),
-          count: users.length,
-          concurrency: 20,
-        });
-        const after = await server.probe({ collect: false });
-        const pgMicros = peer === 'televisit' ? postgresCpuSince(pgBefore) : 0;
-        ready[peer].push(result.readyPerSecond);
-        cpuPerClient[peer].push(
-          (after.cpuMicros - before.cpuAfterMicros + pgMicros) / 1000 / users.length,
-        );
-        await sleep(500); // the closes land
+    if (wanted('setup')) {
+      const users = await seedUsers(bench.db, bench.secret, 'patient', 500);
+      const ready = empty();
+      const cpuPerClient = empty();
+      const databasePerClient: number[] = [];
+      for (let round = 0; round < bench.rounds; round++) {
+        for (const peer of peers) {
+          const server = servers.get(peer) as Server;
+          const before = await server.probe({ collect: false });
+          const pgBefore = postgresTicks(database);
+          const result = await runLoad<{ readyPerSecond: number }>('bench/load/peer-relay.ts', {
+            peer,
+            url: server.url,
+            measure: 'setup',
+            tokens: users.map((u) => u.token),
+            count: users.length,
+            concurrency: 20,
+          });
+          const after = await server.probe({ collect: false });
+          const pgMicros = peer === 'televisit' ? postgresCpuSince(database, pgBefore) : 0;
+          ready[peer].push(result.readyPerSecond);
+          if (peer === 'televisit') {
+            databasePerClient.push(pgMicros / 1000 / users.length);
+          }
+          cpuPerClient[peer].push(
+            (after.cpuMicros - before.cpuAfterMicros + pgMicros) / 1000 / users.length,
+          );
+          await sleep(500); // the closes land
+        }
       }
+      report('peers: connection set-up, 500 clients 20 at a time', 'ready/s', '1/s', ready, {
+        peerjs: { text: '≥ 0.8× PeerJS', holds: (r) => r >= 0.8 },
+      });
+      report(
+        'peers: connection set-up, 500 clients 20 at a time',
+        'server + database CPU per client',
+        'ms',
+        cpuPerClient,
+      );
+      bench.add({
+        scenario: 'peers: connection set-up, 500 clients 20 at a time',
+        measure: 'of which the database (Televisit)',
+        unit: 'ms',
+        televisit: spread(databasePerClient),
+      });
     }
-    report('peers: connection set-up, 500 clients 20 at a time', 'ready/s', '1/s', ready, {
-      peerjs: { text: '≥ 0.8× PeerJS', holds: (r) => r >= 0.8 },
-    });
-    report(
-      'peers: connection set-up, 500 clients 20 at a time',
-      'server + database CPU per client',
-      'ms',
-      cpuPerClient,
-    );
 
     // A 12 KB offer relayed one way.
-    const offerP50 = empty();
-    for (let round = 0; round < bench.rounds; round++) {
-      const offerVisit = await seedVisits(bench.db, bench.secret, 1);
-      for (const peer of peers) {
-        const result = await runLoad<{ p50Ms: number }>('bench/load/peer-relay.ts', {
-          peer,
-          url: (servers.get(peer) as Server).url,
-          measure: 'offer',
-          visits: callVisits(offerVisit),
-          count: 300,
-        });
-        offerP50[peer].push(result.p50Ms);
+    if (wanted('offer')) {
+      const offerP50 = empty();
+      for (let round = 0; round < bench.rounds; round++) {
+        const offerVisit = await seedVisits(bench.db, bench.secret, 1);
+        for (const peer of peers) {
+          const result = await runLoad<{ p50Ms: number }>('bench/load/peer-relay.ts', {
+            peer,
+            url: (servers.get(peer) as Server).url,
+            measure: 'offer',
+            visits: callVisits(offerVisit),
+            count: 300,
+          });
+          offerP50[peer].push(result.p50Ms);
+        }
       }
+      report('peers: a 12 KB offer relayed one way', 'p50', 'ms', offerP50);
     }
-    report('peers: a 12 KB offer relayed one way', 'p50', 'ms', offerP50);
 
     // A crowd into a call: fresh visits each round (Televisit: upgrade, join, admit).
-    const crowd = empty();
-    for (let round = 0; round < bench.rounds; round++) {
-      const visits = await seedVisits(bench.db, bench.secret, bench.crowdPairs);
-      for (const peer of peers) {
-        const result = await runLoad<{ allInMs: number }>('bench/load/peer-relay.ts', {
-          peer,
-          url: (servers.get(peer) as Server).url,
-          measure: 'crowd',
-          visits: callVisits(visits),
-          concurrency: 50,
-        });
-        crowd[peer].push(result.allInMs);
-        await sleep(500);
+    if (wanted('crowd')) {
+      const crowd = empty();
+      for (let round = 0; round < bench.rounds; round++) {
+        const visits = await seedVisits(bench.db, bench.secret, bench.crowdPairs);
+        for (const peer of peers) {
+          const result = await runLoad<{ allInMs: number }>('bench/load/peer-relay.ts', {
+            peer,
+            url: (servers.get(peer) as Server).url,
+            measure: 'crowd',
+            visits: callVisits(visits),
+            concurrency: 50,
+          });
+          crowd[peer].push(result.allInMs);
+          await sleep(500);
+        }
       }
+      report(
+        `peers: ${bench.crowdPairs} pairs from connect to ready to relay`,
+        'until all are through',
+        'ms',
+        crowd,
+        { peerjs: { text: '≤ 2× PeerJS', holds: (r) => r <= 2 } },
+      );
     }
-    report(
-      `peers: ${bench.crowdPairs} pairs from connect to ready to relay`,
-      'until all are through',
-      'ms',
-      crowd,
-      { peerjs: { text: '≤ 2× PeerJS', holds: (r) => r <= 2 } },
-    );
 
-    // Idle memory per connected client, after a full collection.
-    const idleUsers = await seedUsers(bench.db, bench.secret, 'patient', bench.idleClients);
-    const memory = empty();
-    for (const peer of peers) {
-      const server = servers.get(peer) as Server;
-      const before = await server.probe();
-      const load = holdLoad('bench/load/peer-relay.ts', {
-        peer,
-        url: server.url,
-        measure: 'idle',
-        tokens: idleUsers.map((u) => u.token),
-        count: idleUsers.length,
-        concurrency: 50,
-      });
-      await load.next();
-      await sleep(1000);
-      const after = await server.probe();
-      memory[peer].push((after.rss - before.rss) / 1024 / idleUsers.length);
-      await load.stop();
-      await sleep(1000);
+    // Idle memory per connected client, after a full collection, each on a fresh process: in
+    // one that ran the other scenarios, freed memory is reused and the growth reads as nothing.
+    if (wanted('idle')) {
+      const idleUsers = await seedUsers(bench.db, bench.secret, 'patient', bench.idleClients);
+      const memory = empty();
+      for (const { peer, script } of [{ peer: 'televisit' as const, script: '' }, ...PEERS]) {
+        const server =
+          peer === 'televisit'
+            ? await bench.startTelevisit('televisit (idle clients)')
+            : await bench.startBaseline(`${peer} (idle clients)`, script);
+        try {
+          const before = await server.probe();
+          const load = holdLoad('bench/load/peer-relay.ts', {
+            peer,
+            url: server.url,
+            measure: 'idle',
+            tokens: idleUsers.map((u) => u.token),
+            count: idleUsers.length,
+            concurrency: 50,
+          });
+          await load.next();
+          await sleep(1000);
+          const after = await server.probe();
+          memory[peer].push((after.rss - before.rss) / 1024 / idleUsers.length);
+          await load.stop();
+        } finally {
+          await server.stop();
+        }
+      }
+      report(
+        `peers: ${bench.idleClients.toLocaleString('en-US')} idle clients`,
+        'memory per client',
+        'KiB',
+        memory,
+        { peerjs: { text: '≤ 1.5× PeerJS', holds: (r) => r <= 1.5 } },
+      );
     }
-    report(
-      `peers: ${bench.idleClients.toLocaleString('en-US')} idle clients`,
-      'memory per client',
-      'KiB',
-      memory,
-      { peerjs: { text: '≤ 1.5× PeerJS', holds: (r) => r <= 1.5 } },
-    );
   } finally {
     for (const [peer, server] of servers) {
       if (peer !== 'televisit') {

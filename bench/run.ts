@@ -424,6 +424,7 @@ async function main() {
         secret,
         televisit,
         startBaseline,
+        startTelevisit,
         add,
         rounds: P.runs,
         warmupMs: P.warmupMs,
@@ -431,6 +432,10 @@ async function main() {
         closedPairs: P.closedVisits,
         crowdPairs: quick ? 300 : 1000,
         idleClients: quick ? 2000 : 5000,
+        measures: process.argv
+          .find((arg) => arg.startsWith('--peers='))
+          ?.slice(8)
+          .split(','),
       });
     }
     if (wanted('rest')) {

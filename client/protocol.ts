@@ -71,6 +71,8 @@ export interface ClientCommands {
   };
   /** `after`: the seq of the last message the client has. */
   'chat.history': { data: AppointmentRef & { after?: number }; result: { items: ChatMessage[] } };
+  'slots.watch': { data: { clinicianId: string }; result: { clinicianId: string } };
+  'slots.unwatch': { data: { clinicianId: string }; result: { clinicianId: string } };
 }
 
 export type CommandName = keyof ClientCommands;

@@ -93,6 +93,8 @@ export interface ServerEvents {
   'chat.message': ChatMessage;
   presence: { userId: string; status: PresenceStatus; lastSeenAt: string | null };
   notification: Notification;
+  /** A watched clinician's free slots in [from, to) may have changed: search them again. */
+  'slots.changed': { clinicianId: string; from: string; to: string };
   error: ErrorFrameData;
 }
 

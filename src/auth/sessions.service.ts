@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { BatchOutcome, Coalescer } from '../common/coalescer';
 import { sql } from '../database/sql';
 import type { Role } from '../users/role';
 import { ConnectionRegistry } from '../realtime/connection-registry';
@@ -18,6 +19,17 @@ import { SessionCheckCache } from './session-check-cache';
  * the cache over the bus within milliseconds; this bounds the miss of a silently dead listener.
  */
 const SESSION_CHECK_REUSE_MS = 10_000;
+
+interface Login {
+  sessionId: string;
+  userId: string;
+}
+
+interface LiveLogin {
+  session: ActiveSession;
+  /** When the login expires (epoch ms). */
+  notAfter: number;
+}
 
 export interface ActiveSession {
   sessionId: string;
@@ -39,6 +51,11 @@ export type RefreshLookup =
 @Injectable()
 export class SessionsService {
   private readonly checks: SessionCheckCache<ActiveSession>;
+  private readonly lookups = new Coalescer<Login, LiveLogin | undefined>(
+    (logins) => this.lookUp(logins),
+    200,
+    2,
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -146,17 +163,29 @@ export class SessionsService {
    * answer is reused (see `SessionCheckCache`).
    */
   findActive(sessionId: string, userId: string): Promise<ActiveSession | undefined> {
-    return this.checks.check(sessionId, userId, async () => {
-      const [row] = await sql<{ role: Role; expires_at: Date }>(
-        this.dataSource.manager,
-        `SELECT u.role, s.expires_at FROM auth_sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-            AND u.disabled_at IS NULL`,
-        [sessionId, userId],
-      );
-      return row
-        ? { session: { sessionId, userId, role: row.role }, notAfter: row.expires_at.getTime() }
-        : undefined;
+    return this.checks.check(sessionId, userId, () => this.lookups.add({ sessionId, userId }));
+  }
+
+  /** One query for every login checked meanwhile (a clinic opening, a proxy restarting). */
+  private async lookUp(logins: Login[]): Promise<BatchOutcome<LiveLogin | undefined>[]> {
+    const rows = await sql<{ id: string; user_id: string; role: Role; expires_at: Date }>(
+      this.dataSource.manager,
+      `SELECT s.id, s.user_id, u.role, s.expires_at
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND u.disabled_at IS NULL`,
+      [[...new Set(logins.map((login) => login.sessionId))]],
+    );
+    const live = new Map(rows.map((row) => [row.id, row]));
+    return logins.map(({ sessionId, userId }) => {
+      const row = live.get(sessionId);
+      return {
+        ok: true,
+        value:
+          row && row.user_id === userId
+            ? { session: { sessionId, userId, role: row.role }, notAfter: row.expires_at.getTime() }
+            : undefined,
+      };
     });
   }
 

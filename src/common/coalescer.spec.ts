@@ -31,6 +31,28 @@ describe('Coalescer', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with two lanes, starts a second batch while the first runs, and gathers the rest behind them', async () => {
+    const batches: number[][] = [];
+    const releases: (() => void)[] = [];
+    const coalescer = new Coalescer<number, number>(
+      async (items) => {
+        batches.push(items);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return items.map((item) => ({ ok: true, value: item }));
+      },
+      200,
+      2,
+    );
+    const all = [1, 2, 3, 4].map((item) => coalescer.add(item));
+    expect(batches).toEqual([[1], [2]]);
+    releases[1]();
+    await all[1];
+    expect(batches).toEqual([[1], [2], [3, 4]]);
+    releases[0]();
+    releases[2]();
+    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4]);
+  });
+
   it('answers each item with its own outcome', async () => {
     const coalescer = new Coalescer<number, number>((items) =>
       Promise.resolve(

@@ -20,24 +20,29 @@ export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unkno
  */
 export class Coalescer<T, R> {
   private readonly waiting: Waiting<T, R>[] = [];
-  private running = false;
+  private running = 0;
 
+  /**
+   * `lanes`: how many batches may run at once (1: strictly one after another). More lanes
+   * shorten the wait behind a slow batch, for work whose batches may safely overlap.
+   */
   constructor(
     private readonly run: (items: T[]) => Promise<BatchOutcome<R>[]>,
     private readonly maxBatch = 200,
+    private readonly lanes = 1,
   ) {}
 
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.running) {
+      if (this.running < this.lanes) {
         void this.drain();
       }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.running += 1;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, this.maxBatch);
@@ -58,7 +63,7 @@ export class Coalescer<T, R> {
         }
       }
     } finally {
-      this.running = false;
+      this.running -= 1;
     }
   }
 }

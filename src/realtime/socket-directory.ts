@@ -54,8 +54,16 @@ export class SocketDirectory {
   private readonly claimed = new Set<string>();
   /** Reconciles still to run at the next beats, because a claim failed. */
   private reconcilesOwed = 0;
-  /** Upgrades and closes arriving together share one call of `sockets_change`. */
-  private readonly changes = new Coalescer<SocketChange, void>((batch) => this.apply(batch));
+  /**
+   * Upgrades and closes arriving together share one call of `sockets_change`. Two calls may
+   * run at once, so an upgrade does not wait behind a slow batch: they lock their users in the
+   * same order, and a socket's release is only asked for after its claim answered.
+   */
+  private readonly changes = new Coalescer<SocketChange, void>(
+    (batch) => this.apply(batch),
+    200,
+    2,
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

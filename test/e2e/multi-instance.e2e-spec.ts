@@ -261,12 +261,19 @@ describe('several instances on one database (e2e, child processes)', () => {
       ids.push(id);
       patient.send('signal', { appointmentId, type: 'ice-candidate', payload: { n } }, id);
     }
+    // Until the instance is known to be dead (1.5 s here), signals are acked as delivered: they
+    // went to its mailbox. On a slow box the last ones may be acked after that, as queued.
+    const delivered: boolean[] = [];
     for (const id of ids) {
       const answer = await patient.answerTo(id);
-      expect(answer).toMatchObject({ event: 'ack', data: { delivered: true } });
+      expect(answer).toMatchObject({ event: 'ack' });
+      delivered.push(answer.data.delivered as boolean);
     }
-    // They went to the dead instance's mailbox: it was not yet known to be dead.
-    expect(patient.received('session.peer-reconnecting')).toEqual([]);
+    expect(delivered[0]).toBe(true);
+    const firstQueued = delivered.indexOf(false);
+    if (firstQueued >= 0) {
+      expect(delivered.slice(firstQueued)).not.toContain(true);
+    }
     await expect(
       patient.next('session.peer-reconnecting', NOTICED_WITHIN_MS),
     ).resolves.toMatchObject({ data: { appointmentId, userId: visit.clinician.id } });

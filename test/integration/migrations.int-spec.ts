@@ -25,6 +25,8 @@ const TABLES_BY_MIGRATION = [
   [], // a visit ended early frees the rest of its time
   [], // the serving role's rights (a function the migrator calls)
   [], // how far each instance has handled its mailbox
+  ['clinician_schedules', 'diary_entries'],
+  [], // the diary announces slot changes
   ['visit_message_counters', 'visit_messages'],
 ];
 

@@ -32,12 +32,18 @@ export class SignalingClient {
   private static readonly opened = new Set<SignalingClient>();
 
   readonly frames: Frame[] = [];
+  /**
+   * Pings received, counted from the open: a ping sent right after the upgrade can be read with
+   * its answer and emitted before the opener's code gets the socket.
+   */
+  pings = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly taken = new Set<Frame>();
   private readonly waiters = new Set<{ match: (f: Frame) => boolean; take: (f: Frame) => void }>();
   private nextId = 0;
 
   private constructor(readonly ws: WebSocket) {
+    ws.on('ping', () => (this.pings += 1));
     ws.on('message', (raw, isBinary) => {
       const frame = isBinary
         ? { event: '<binary>', data: raw }
