@@ -37,9 +37,9 @@ describe('a visit ended early frees the rest of its time (e2e)', () => {
       );
 
     const { clinician } = await inCall(t, visit);
-    // While it runs it holds all of its time.
+    // While it runs it holds all of its time (the clinician's is no free slot: PRODUCT §7).
     expect([(await withClinician()).body.code, (await withPatient()).body.code]).toEqual([
-      'APPOINTMENT_CONFLICT',
+      'SLOT_UNAVAILABLE',
       'APPOINTMENT_CONFLICT',
     ]);
 
