@@ -10,6 +10,8 @@ import { findSlots, isOffered, occupied, Range, ScheduleRules } from './slot-gri
 
 export const MAX_WINDOW_DAYS = 31;
 const DAY = 24 * 60 * 60 * 1000;
+/** The largest buffer a schedule may have (the DTO's and the table's bound). */
+const MAX_BUFFER_MS = 240 * 60 * 1000;
 
 export interface SlotSearch {
   from: Date;
@@ -59,22 +61,27 @@ export class AvailabilityService {
     assertWindow(search.from, search.to);
     const from = search.from.getTime();
     const to = search.to.getTime();
-    const names = await this.users.activeNames([{ id: clinicianId, role: 'clinician' }]);
+    const excludeAppointmentId = search.excludeAppointment?.toLowerCase();
+    // Three independent reads at once; the busy window is widened by the largest buffers a
+    // schedule may have, so it does not wait for the schedule.
+    const [names, schedule, busy] = await Promise.all([
+      this.users.activeNames([{ id: clinicianId, role: 'clinician' }]),
+      this.schedules.find(clinicianId),
+      this.diary.busy(
+        clinicianId,
+        { start: from - MAX_BUFFER_MS, end: to + MAX_BUFFER_MS },
+        { excludeAppointmentId, holderId: caller.userId },
+      ),
+    ]);
     if (!names.has(clinicianId)) {
       throw SchedulingErrors.clinicianNotFound();
     }
-    const excludeAppointmentId = search.excludeAppointment?.toLowerCase();
     if (excludeAppointmentId !== undefined) {
       await this.requireOwnVisit(caller, clinicianId, excludeAppointmentId);
     }
-    const schedule = await this.schedules.find(clinicianId);
     if (!schedule) {
       return { timeZone: null, items: [] };
     }
-    const busy = await this.diary.busy(clinicianId, widen(schedule, { start: from, end: to }), {
-      excludeAppointmentId,
-      holderId: caller.userId,
-    });
     const slots = findSlots(schedule, {
       from,
       to,
