@@ -13,6 +13,7 @@ import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OutreachModule } from './outreach/outreach.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SignalingModule } from './signaling/signaling.module';
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         NotificationsModule,
+        OutreachModule,
         AppointmentsModule,
         SignalingModule,
         PresenceModule,

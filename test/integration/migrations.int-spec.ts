@@ -25,6 +25,7 @@ const TABLES_BY_MIGRATION = [
   [], // a visit ended early frees the rest of its time
   [], // the serving role's rights (a function the migrator calls)
   [], // how far each instance has handled its mailbox
+  ['push_subscriptions', 'notification_preferences', 'notification_deliveries'],
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
