@@ -142,7 +142,10 @@ export class DeliverOne {
       case 'sent':
         return { status: 'sent' };
       case 'permanent':
-        return { status: 'failed', error: result.error };
+        // Every subscription answered 404/410 and was let go: nobody left to push to.
+        return result.error === 'SUBSCRIPTIONS_GONE'
+          ? { status: 'skipped', error: result.error }
+          : { status: 'failed', error: result.error };
       case 'temporary':
         if (job.attempts >= MAX_ATTEMPTS) {
           return { status: 'failed', error: result.error };
