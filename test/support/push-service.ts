@@ -35,6 +35,8 @@ export interface ReceivedPush {
 export class PushService {
   readonly received: ReceivedPush[] = [];
   readonly refused: string[] = [];
+  /** Paths of requests that arrived, decrypted, before any hold or answer. */
+  readonly arrived: string[] = [];
   private readonly subscriptions = new Map<string, TestSubscription>();
   private readonly answers = new Map<string, number[]>();
   private readonly heldUntil = new Map<string, Promise<void>>();
@@ -113,6 +115,7 @@ export class PushService {
       privateKey: subscription.ecdh,
       authSecret: subscription.keys.auth,
     });
+    this.arrived.push(path);
     const held = this.heldUntil.get(path);
     if (held) {
       this.heldUntil.delete(path);
