@@ -30,7 +30,14 @@ export class VapidKeys {
     if (vapidPublicKey && vapidPrivateKey) {
       this.vapid = { publicKey: vapidPublicKey, privateKey: vapidPrivateKey, subject };
     } else if (config.nodeEnv !== 'production') {
-      this.vapid = { ...kept(config.dataDir), subject };
+      try {
+        this.vapid = { ...kept(config.dataDir), subject };
+      } catch (error) {
+        this.logger.warn(
+          { err: error },
+          'Web Push is off: no VAPID keys could be kept in DATA_DIR',
+        );
+      }
     } else {
       this.logger.warn('Web Push is off: VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are not set');
     }
