@@ -35,6 +35,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Sends in doubt are settled on the timer's passes, not on every announcement's. */
+  private settleDue = true;
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
@@ -48,7 +50,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     this.bus.on('televisit_notifications', () => this.kick());
-    this.timer = setInterval(() => this.kick(), this.config.outreach.pollIntervalMs);
+    this.timer = setInterval(() => {
+      this.settleDue = true;
+      this.kick();
+    }, this.config.outreach.pollIntervalMs);
     this.timer.unref();
   }
 
@@ -81,7 +86,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Everything due now; returns how many jobs it handled. */
   async runOnce(): Promise<number> {
-    await this.deliveries.settleInDoubt();
+    if (this.settleDue || this.config.outreach.pollIntervalMs === 0) {
+      this.settleDue = false;
+      await this.deliveries.settleInDoubt();
+    }
     let handled = 0;
     for (let claimed = BATCH; claimed === BATCH && !this.stopped;) {
       const jobs = await this.deliveries.claim(this.id, BATCH, LEASE_MS);

@@ -1,6 +1,7 @@
 import { createECDH, createPublicKey, ECDH, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import * as ece from 'http_ece';
 import jwt from 'jsonwebtoken';
 
@@ -24,6 +25,8 @@ export interface ReceivedPush {
   /** The decrypted payload, parsed. */
   payload: Record<string, any>;
   bytes: number;
+  /** performance.now() when it was taken (the bench's clock). */
+  at: number;
 }
 
 /**
@@ -132,6 +135,7 @@ export class PushService {
       vapidPublicKey,
       payload: JSON.parse(plain.toString('utf8')) as Record<string, any>,
       bytes: plain.length,
+      at: performance.now(),
     });
     return status;
   }
