@@ -4,16 +4,17 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DeliveryMetrics } from '../notifications/delivery.metrics';
 import type { NotificationView } from '../notifications/notification.entity';
-import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
-import { ClaimedDelivery, DeliveriesRepository, Outcome } from './deliveries.repository';
+import {
+  ClaimedDelivery,
+  DeliveriesRepository,
+  DeliveryContext,
+  Outcome,
+} from './deliveries.repository';
 import { MAX_ATTEMPTS, retryDelayMs, SendResult } from './delivery-failure';
 import { emailMessage } from './email-message';
 import { EmailSender } from './email-sender';
-import {
-  NotificationPreferences,
-  NotificationPreferencesService,
-} from './notification-preferences.service';
+import type { NotificationPreferences } from './notification-preferences.service';
 import { PushSender } from './push-sender';
 import { pushMessage } from './push-message';
 import { PushSubscriptionsService } from './push-subscriptions.service';
@@ -28,8 +29,6 @@ import { VapidKeys } from './vapid-keys';
 export class DeliverOne {
   constructor(
     private readonly deliveries: DeliveriesRepository,
-    private readonly notifications: NotificationsService,
-    private readonly preferences: NotificationPreferencesService,
     private readonly subscriptions: PushSubscriptionsService,
     private readonly users: UsersService,
     private readonly push: PushSender,
@@ -52,20 +51,19 @@ export class DeliverOne {
 
   /** Undefined: the lease was lost before sending, so another worker owns the job now. */
   private async decideAndSend(job: ClaimedDelivery, worker: string): Promise<Outcome | undefined> {
-    const found = await this.notifications.findForPush(job.notificationId);
-    if (!found) {
+    const context = await this.deliveries.context(job);
+    if (!context) {
       return { status: 'skipped', error: 'GONE' };
     }
-    const notification = found.view;
+    const { notification, preferences } = context;
     // Read already (on any device): nothing left to tell. This is how reading cancels the email.
     if (notification.readAt) {
       return { status: 'skipped', error: 'READ' };
     }
-    const preferences = await this.preferences.get(job.userId);
     if (!preferences[job.channel]) {
       return { status: 'skipped', error: 'TURNED_OFF' };
     }
-    if (job.channel === 'push' && (await this.deliveries.userHasSocket(job.userId))) {
+    if (job.channel === 'push' && context.online) {
       await this.deliveries.recordSocket(job.notificationId, job.userId);
       return { status: 'skipped', error: 'ONLINE' };
     }
@@ -77,7 +75,7 @@ export class DeliverOne {
     }
     const send =
       job.channel === 'push'
-        ? await this.preparePush(job, notification, preferences)
+        ? this.preparePush(context)
         : await this.prepareEmail(job, notification, preferences);
     if ('status' in send) {
       return send;
@@ -88,13 +86,12 @@ export class DeliverOne {
     return this.outcomeOf(job, await send());
   }
 
-  private async preparePush(
-    job: ClaimedDelivery,
-    notification: NotificationView,
-    preferences: NotificationPreferences,
-  ): Promise<Outcome | (() => Promise<SendResult>)> {
+  private preparePush({
+    notification,
+    preferences,
+    subscriptions,
+  }: DeliveryContext): Outcome | (() => Promise<SendResult>) {
     const vapid = this.vapidKeys.vapid;
-    const subscriptions = await this.subscriptions.forUser(job.userId);
     if (!vapid || subscriptions.length === 0) {
       return { status: 'skipped', error: 'NO_SUBSCRIPTION' };
     }

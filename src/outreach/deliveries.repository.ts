@@ -9,6 +9,17 @@ import type {
   DeliveryStatus,
   DeliveryView,
 } from '../notifications/notification-outbox';
+import type { NotificationView } from '../notifications/notification.entity';
+import { DEFAULT_PREFERENCES, NotificationPreferences } from './notification-preferences.service';
+import type { PushSubscriptionRow } from './push-subscriptions.service';
+
+/** What a claimed job is decided on. */
+export interface DeliveryContext {
+  notification: NotificationView;
+  preferences: NotificationPreferences;
+  online: boolean;
+  subscriptions: PushSubscriptionRow[];
+}
 
 /** A job this worker holds the lease of. */
 export interface ClaimedDelivery {
@@ -147,16 +158,67 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Whether the user has an open socket on any instance (the realtime module's directory of
-   * sockets: one indexed lookup, at the moment the push would go).
+   * Everything a claimed job is decided on, in one round trip: the notification (is it read?),
+   * the recipient's preferences, whether they have a socket open on any instance (the realtime
+   * module's `sockets` directory) and their push subscriptions. Undefined: the notification is
+   * gone. One statement rather than a call into each owning module: this runs once per
+   * delivery, on the booking path's database.
    */
-  async userHasSocket(userId: string): Promise<boolean> {
-    const rows = await sql<{ online: boolean }>(
+  async context(job: ClaimedDelivery): Promise<DeliveryContext | undefined> {
+    const [row] = await sql<{
+      id: string;
+      type: NotificationView['type'];
+      data: Record<string, unknown>;
+      created_at: Date;
+      read_at: Date | null;
+      time_zone: string | null;
+      quiet_start: string | null;
+      quiet_end: string | null;
+      email: boolean | null;
+      push: boolean | null;
+      online: boolean;
+      subscriptions: PushSubscriptionRow[];
+    }>(
       this.dataSource.manager,
-      `SELECT EXISTS (SELECT 1 FROM sockets WHERE user_id = $1) AS online`,
-      [userId],
+      `SELECT n.id, n.type, n.data, n.created_at, n.read_at,
+              p.time_zone, to_char(p.quiet_start, 'HH24:MI') AS quiet_start,
+              to_char(p.quiet_end, 'HH24:MI') AS quiet_end, p.email, p.push,
+              EXISTS (SELECT 1 FROM sockets s WHERE s.user_id = n.user_id) AS online,
+              CASE WHEN $2 = 'push' THEN (
+                SELECT coalesce(json_agg(json_build_object('id', ps.id, 'endpoint', ps.endpoint,
+                         'p256dh', ps.p256dh, 'auth', ps.auth)), '[]'::json)
+                  FROM push_subscriptions ps WHERE ps.user_id = n.user_id)
+              ELSE '[]'::json END AS subscriptions
+         FROM notifications n
+         LEFT JOIN notification_preferences p ON p.user_id = n.user_id
+        WHERE n.id = $1`,
+      [job.notificationId, job.channel],
     );
-    return rows[0].online;
+    if (!row) {
+      return undefined;
+    }
+    return {
+      notification: {
+        id: row.id,
+        type: row.type,
+        data: row.data,
+        createdAt: row.created_at.toISOString(),
+        readAt: row.read_at?.toISOString() ?? null,
+      },
+      preferences: row.time_zone
+        ? {
+            timeZone: row.time_zone,
+            quietHours:
+              row.quiet_start && row.quiet_end
+                ? { start: row.quiet_start, end: row.quiet_end }
+                : null,
+            email: row.email ?? true,
+            push: row.push ?? true,
+          }
+        : DEFAULT_PREFERENCES,
+      online: row.online,
+      subscriptions: row.subscriptions,
+    };
   }
 
   /**
