@@ -56,6 +56,7 @@ async function latencyRound(b: OutreachBench, server: Server, push: PushService)
   const start = performance.now() + 100;
   const startsAt = Date.now() + 3 * 24 * 3600_000;
   let refused = 0;
+  const answered: number[] = [];
   await Promise.all(
     targets.map(async ({ clinician, path }, i) => {
       await sleep(Math.max(0, start + (i * 1000) / RATE - performance.now()));
@@ -73,6 +74,7 @@ async function latencyRound(b: OutreachBench, server: Server, push: PushService)
         }),
       });
       await res.arrayBuffer();
+      answered.push(performance.now() - (sentAt.get(path) ?? 0));
       refused += res.status === 201 ? 0 : 1;
     }),
   );
@@ -86,6 +88,8 @@ async function latencyRound(b: OutreachBench, server: Server, push: PushService)
   return {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    /** The booking's own answer: what the push cannot beat. */
+    bookingP99Ms: percentile(sortNumbers(answered), 99),
     lost: n - refused - latencies.length,
     refused,
   };
@@ -131,7 +135,7 @@ export async function outreachScenarios(b: OutreachBench): Promise<void> {
         unit: 'ms',
         televisit: spread(latency.map((r) => r.p99Ms)),
         goal: '< 500 ms',
-        note: `p50 ${spread(latency.map((r) => r.p50Ms)).median.toFixed(0)} ms; ${b.latencyBookings} bookings a round; lost ${latency.reduce((s, r) => s + r.lost, 0)}, refused ${latency.reduce((s, r) => s + r.refused, 0)}`,
+        note: `p50 ${spread(latency.map((r) => r.p50Ms)).median.toFixed(0)} ms; the booking's own answer p99 ${spread(latency.map((r) => r.bookingP99Ms)).median.toFixed(0)} ms; ${b.latencyBookings} bookings a round; lost ${latency.reduce((s, r) => s + r.lost, 0)}, refused ${latency.reduce((s, r) => s + r.refused, 0)}`,
       },
       (_ratio, value) => value < 500,
     );

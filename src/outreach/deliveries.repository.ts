@@ -78,7 +78,12 @@ export class DeliveriesRepository {
    * Leases up to `limit` due jobs to `worker`. A lease that ran out before its send began is
    * taken again (its worker died between claim and send: nothing went out).
    */
-  async claim(worker: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claim(
+    worker: string,
+    channels: string[],
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedDelivery[]> {
     const rows = await sql<{
       notification_id: string;
       channel: ClaimedDelivery['channel'];
@@ -91,13 +96,14 @@ export class DeliveriesRepository {
               claimed_until = now() + make_interval(secs => $3::double precision / 1000),
               attempts = d.attempts + 1, send_started_at = NULL
          FROM (SELECT notification_id, channel FROM notification_deliveries
-                WHERE (status IN ('pending', 'held') AND due_at <= now())
-                   OR (status = 'sending' AND claimed_until < now() AND send_started_at IS NULL)
+                WHERE channel = ANY($4)
+                  AND ((status IN ('pending', 'held') AND due_at <= now())
+                   OR (status = 'sending' AND claimed_until < now() AND send_started_at IS NULL))
                 ORDER BY due_at LIMIT $2
                   FOR UPDATE SKIP LOCKED) due
         WHERE d.notification_id = due.notification_id AND d.channel = due.channel
         RETURNING d.notification_id, d.channel, d.user_id, d.attempts`,
-      [worker, limit, leaseMs],
+      [worker, limit, leaseMs, channels],
     );
     return rows.map((row) => ({
       notificationId: row.notification_id,

@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { PgBus } from '../realtime/pg-bus';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliverOne } from './deliver-one';
+import { OutboxService } from './outbox.service';
 
 const BATCH = 50;
 /** Sends in flight at once per instance. */
@@ -43,10 +44,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly deliverOne: DeliverOne,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly bus: PgBus,
+    private readonly outbox: OutboxService,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.outreach.pollIntervalMs === 0) {
+    if (this.config.outreach.pollIntervalMs === 0 || this.outbox.sendable().length === 0) {
       return;
     }
     this.bus.on('televisit_notifications', () => this.kick());
@@ -92,7 +94,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     let handled = 0;
     for (let claimed = BATCH; claimed === BATCH && !this.stopped;) {
-      const jobs = await this.deliveries.claim(this.id, BATCH, LEASE_MS);
+      const jobs = await this.deliveries.claim(this.id, this.outbox.sendable(), BATCH, LEASE_MS);
       claimed = jobs.length;
       for (let i = 0; i < jobs.length; i += PARALLEL) {
         await Promise.all(

@@ -34,6 +34,12 @@ export class OutboxService extends NotificationOutbox {
     }
   }
 
+  /** What this instance can send on: its worker claims only these (an instance without SMTP
+   * must not take, and skip, email jobs another instance could send). */
+  sendable(): ('push' | 'email')[] {
+    return this.channels.map((c) => c.channel);
+  }
+
   write(manager: EntityManager, created: CreatedNotification[]): Promise<void> {
     return this.deliveries.insert(manager, created, this.channels);
   }
