@@ -15,6 +15,7 @@ import { benchDatabase } from './lib/database';
 import { BenchUser, BenchVisit, seedDiary, seedUsers, seedVisits } from './lib/fixtures';
 import { holdLoad, Probe, ROOT, runLoad, Server, sleep } from './lib/processes';
 import { Row, table } from './lib/report';
+import { outreachScenarios } from './outreach';
 import { peerScenarios } from './peers';
 import { slotScenarios } from './slots';
 import { Spread, spread } from './lib/stats';
@@ -452,6 +453,22 @@ async function main() {
         warmupMs: P.warmupMs,
         windowMs: P.windowMs,
         quick,
+      });
+    }
+    if (wanted('outreach')) {
+      await outreachScenarios({
+        db,
+        secret,
+        startTelevisit: async (name, extra) => {
+          const server = await startTelevisit(name, extra);
+          servers.push(server);
+          return server;
+        },
+        add,
+        rounds: P.runs,
+        warmupMs: P.warmupMs,
+        windowMs: P.windowMs,
+        latencyBookings: quick ? 250 : 500,
       });
     }
     if (wanted('login')) {

@@ -16,6 +16,7 @@ import type {
 export type {
   AppointmentRef,
   ChatMessage,
+  Delivery,
   ErrorFrameData,
   IceCandidate,
   IceServer,

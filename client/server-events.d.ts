@@ -48,6 +48,14 @@ export interface Notification {
   data: Record<string, unknown>;
   createdAt: string;
   readAt: string | null;
+  /** In the inbox and `notifications.sync` (not in the live frame): how it went out beyond sockets. */
+  deliveries?: Delivery[];
+}
+
+export interface Delivery {
+  channel: 'socket' | 'push' | 'email';
+  status: 'sent' | 'failed' | 'held' | 'skipped';
+  at: string;
 }
 
 export interface ErrorFrameData {

@@ -13,6 +13,7 @@ import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { OutreachModule } from './outreach/outreach.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
@@ -47,6 +48,7 @@ export class AppModule {
         AuthModule,
         NotificationsModule,
         SchedulingModule,
+        OutreachModule,
         AppointmentsModule,
         SignalingModule,
         ChatModule,

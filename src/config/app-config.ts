@@ -1,3 +1,5 @@
+import type { OutreachSettings } from './outreach-config';
+
 /** The validated, typed settings of one Televisit instance. Only `loadConfig` builds it. */
 export interface AppConfig {
   nodeEnv: 'development' | 'test' | 'production';
@@ -79,6 +81,7 @@ export interface AppConfig {
     /** TURN credentials stay valid this long past the visit's end (or past now, if later). */
     turnCredentialMarginSeconds: number;
   };
+  outreach: OutreachSettings;
 }
 
 /** How long the service waits for its database before answering 503 instead. */

@@ -7,7 +7,9 @@ const ROOT = join(__dirname, '..', '..');
 
 /** Every variable name the loader passes to its readers: `integer(env, 'PORT', …)` and so on. */
 function namesTheLoaderReads(): string[] {
-  const source = readFileSync(join(__dirname, 'load-config.ts'), 'utf8');
+  const source = ['load-config.ts', 'outreach-config.ts']
+    .map((file) => readFileSync(join(__dirname, file), 'utf8'))
+    .join('\n');
   return [...new Set([...source.matchAll(/\(env, '([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]))];
 }
 

@@ -215,6 +215,39 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
     default: '`1800`',
     meaning: "how long TURN credentials stay valid past the visit's end",
   },
+  {
+    name: 'VAPID_PUBLIC_KEY',
+    default: '_generated_',
+    meaning:
+      'Web Push key pair (`npx web-push generate-vapid-keys`); unset: made once under `DATA_DIR` (production: push off)',
+  },
+  { name: 'VAPID_PRIVATE_KEY', default: '_generated_', meaning: 'the private half of that pair' },
+  {
+    name: 'VAPID_SUBJECT',
+    default: '`mailto:televisit@localhost`',
+    meaning: 'who push services may contact (`mailto:` or `https:`); required in production',
+  },
+  {
+    name: 'SMTP_URL',
+    default: UNSET,
+    meaning: '`smtp://user:pass@host:587` (or `smtps://`) for email; unset: no email',
+  },
+  { name: 'MAIL_FROM', default: '`Televisit <televisit@localhost>`', meaning: "emails' sender" },
+  {
+    name: 'EMAIL_AFTER_SECONDS',
+    default: '`300`',
+    meaning: 'a notification still unread this long after it was made goes out by email',
+  },
+  {
+    name: 'DELIVERY_POLL_INTERVAL_MS',
+    default: '`1000`',
+    meaning: 'how often due push and email deliveries are looked for; `0` turns it off here',
+  },
+  {
+    name: 'DELIVERY_RETRY_BASE_MS',
+    default: '`5000`',
+    meaning: 'first wait after a temporary delivery failure, doubling each time up to an hour',
+  },
 ];
 
 /** README's configuration table, as markdown (prettier aligns it). */

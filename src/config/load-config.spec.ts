@@ -66,7 +66,42 @@ describe('loadConfig', () => {
       visits: { joinEarlyMinutes: 15, resumeGraceSeconds: 30 },
       scheduler: { pollIntervalMs: 10_000, noShowGraceMinutes: 15 },
       ice: { stunUrls: [], turnUrls: [], turnSecret: undefined, turnCredentialMarginSeconds: 1800 },
+      outreach: {
+        vapidPublicKey: undefined,
+        vapidPrivateKey: undefined,
+        vapidSubject: undefined,
+        smtpUrl: undefined,
+        mailFrom: 'Televisit <televisit@localhost>',
+        emailAfterSeconds: 300,
+        pollIntervalMs: 1000,
+        retryBaseMs: 5000,
+        loopbackPushEndpoints: true,
+      },
     });
+  });
+
+  it('reads the outreach settings and refuses half a VAPID pair or a bad SMTP URL', () => {
+    const keys = {
+      publicKey: Buffer.alloc(65, 4).toString('base64url'),
+      privateKey: Buffer.alloc(32, 1).toString('base64url'),
+    };
+    const config = loadConfig({
+      VAPID_PUBLIC_KEY: keys.publicKey,
+      VAPID_PRIVATE_KEY: keys.privateKey,
+      VAPID_SUBJECT: 'mailto:ops@clinic.example',
+      SMTP_URL: 'smtp://mail.example:587',
+      EMAIL_AFTER_SECONDS: '60',
+    });
+    expect(config.outreach).toMatchObject({
+      vapidPublicKey: keys.publicKey,
+      smtpUrl: 'smtp://mail.example:587',
+      emailAfterSeconds: 60,
+    });
+    const error = configErrorFor({ VAPID_PUBLIC_KEY: keys.publicKey, SMTP_URL: 'http://mail' });
+    expect(error.errors.map((e) => e.variable).sort()).toEqual(['SMTP_URL', 'VAPID_PRIVATE_KEY']);
+    expect(configErrorFor({ VAPID_PUBLIC_KEY: 'short' }).message).toContain(
+      'VAPID_PUBLIC_KEY must be 65 bytes',
+    );
   });
 
   it('reads socket origins and ICE server lists', () => {
@@ -264,6 +299,17 @@ describe('loadConfig', () => {
         TURN_SECRET: 'development-only-turn-secret',
       });
       expect(error.errors.map((e) => e.variable)).toEqual(['TURN_SECRET']);
+    });
+
+    it('accepts only https push endpoints and wants a VAPID subject with the keys', () => {
+      const base = { NODE_ENV: 'production', JWT_SECRET: REAL_SECRET };
+      expect(loadConfig(base).outreach.loopbackPushEndpoints).toBe(false);
+      const error = configErrorFor({
+        ...base,
+        VAPID_PUBLIC_KEY: Buffer.alloc(65, 4).toString('base64url'),
+        VAPID_PRIVATE_KEY: Buffer.alloc(32, 1).toString('base64url'),
+      });
+      expect(error.errors.map((e) => e.variable)).toEqual(['VAPID_SUBJECT']);
     });
 
     it('accepts a real secret of 32 characters or more', () => {

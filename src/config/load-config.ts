@@ -1,19 +1,21 @@
 import { availableParallelism } from 'node:os';
 import { AppConfig, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_MARKER } from './app-config';
+import {
+  ConfigError,
+  email,
+  Env,
+  httpUrl,
+  iceUrls,
+  integer,
+  oneOf,
+  origins,
+  postgresUrl,
+  text,
+} from './env-readers';
+import { loadOutreachConfig } from './outreach-config';
 import { isStrongSecret, MIN_SECRET_BITS, MIN_SECRET_DISTINCT_CHARACTERS } from './secret-strength';
 
-/** A setting that cannot be used. The message always starts with the variable's name. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
+export { ConfigError };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         0,
       ),
     },
+    outreach: loadOutreachConfig(env, nodeEnv, read, errors),
   };
 
   if (config.instances.deadAfterMs < 2 * config.instances.heartbeatMs) {
@@ -191,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       DATABASE_URL: config.databaseUrl,
       MIGRATION_DATABASE_URL: config.migrationDatabaseUrl,
       TURN_SECRET: config.ice.turnSecret,
+      SMTP_URL: config.outreach.smtpUrl,
     };
     for (const [name, value] of Object.entries(secrets)) {
       if (value?.includes(DEVELOPMENT_MARKER)) {
@@ -247,115 +251,4 @@ function databaseRoleErrors(config: AppConfig): ConfigError[] {
     ];
   }
   return [];
-}
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) {
-    return fallback;
-  }
-  if (!/^\d+$/.test(raw)) {
-    throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  }
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = text(env, name);
-  if (raw === undefined) {
-    return fallback;
-  }
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
-
-function email(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) {
-    throw new ConfigError(name, 'must be an email address');
-  }
-  return raw?.toLowerCase();
-}
-
-function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-function origins(env: Env, name: string): string[] {
-  return list(env, name).map((origin) => {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      throw new ConfigError(
-        name,
-        `holds "${origin}", which is not an origin like https://app.example`,
-      );
-    }
-    if (url.origin !== origin.replace(/\/$/, '')) {
-      throw new ConfigError(name, `holds "${origin}": give scheme://host[:port] only`);
-    }
-    return url.origin;
-  });
-}
-
-function iceUrls(env: Env, name: string, schemes: string[]): string[] {
-  const urls = list(env, name);
-  for (const url of urls) {
-    if (!schemes.some((scheme) => url.startsWith(scheme))) {
-      throw new ConfigError(
-        name,
-        `holds "${url}", which does not start with ${schemes.join(' or ')}`,
-      );
-    }
-  }
-  return urls;
-}
-
-function httpUrl(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) {
-    return undefined;
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a URL such as https://televisit.example');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(name, 'must start with https:// or http://');
-  }
-  return raw;
-}
-
-function postgresUrl(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) {
-    return undefined;
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a URL such as postgres://user@host:5432/db');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(name, 'must start with postgres:// or postgresql://');
-  }
-  return raw;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { DeliveryView } from './notification-outbox';
 
 export const NOTIFICATION_TYPES = [
   'appointment.created',
@@ -42,6 +43,8 @@ export interface NotificationView {
   data: Record<string, unknown>;
   createdAt: string;
   readAt: string | null;
+  /** How it went out beyond sockets: in the inbox and `notifications.sync` (not the live frame). */
+  deliveries?: DeliveryView[];
 }
 
 export function toNotificationView(n: Notification): NotificationView {

@@ -11,6 +11,6 @@ import { NotificationsService } from './notifications.service';
   imports: [TypeOrmModule.forFeature([Notification])],
   controllers: [NotificationsController],
   providers: [NotificationsService, NotificationsGateway, NotificationPusher, DeliveryMetrics],
-  exports: [NotificationsService],
+  exports: [NotificationsService, DeliveryMetrics],
 })
 export class NotificationsModule {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
@@ -11,6 +11,7 @@ import {
   NotificationView,
   toNotificationView,
 } from './notification.entity';
+import { NotificationOutbox } from './notification-outbox';
 
 export const SYNC_LIMIT = 100;
 
@@ -19,7 +20,10 @@ const notFound = () => new AppError('not_found', 'NOTIFICATION_NOT_FOUND', 'No s
 /** Stored notifications: written inside their cause's transaction, read only by their owner. */
 @Injectable()
 export class NotificationsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly outbox?: NotificationOutbox,
+  ) {}
 
   /**
    * Inserts within `manager`'s transaction; the database announces them once it commits.
@@ -34,16 +38,35 @@ export class NotificationsService {
       return;
     }
     // One statement: every lock is taken before the first row is inserted (and numbered).
-    await manager.query(
+    const created = await sql<{
+      id: string;
+      user_id: string;
+      type: NewNotification['type'];
+      data: Record<string, unknown>;
+      created_at: Date;
+    }>(
+      manager,
       `WITH locked AS (${advisoryLocksSql('notifications', '$1::uuid[]')})
        INSERT INTO notifications (user_id, type, data)
        SELECT n.user_id, n.type, n.data
-         FROM locked, unnest($1::uuid[], $2::text[], $3::jsonb[]) AS n (user_id, type, data)`,
+         FROM locked, unnest($1::uuid[], $2::text[], $3::jsonb[]) AS n (user_id, type, data)
+       RETURNING id, user_id, type, data, created_at`,
       [
         notices.map((n) => n.userId),
         notices.map((n) => n.type),
         notices.map((n) => JSON.stringify(n.data)),
       ],
+    );
+    // The delivery jobs (push, email) commit or roll back with the notifications.
+    await this.outbox?.write(
+      manager,
+      created.map((row) => ({
+        id: row.id,
+        userId: row.user_id,
+        type: row.type,
+        data: row.data,
+        createdAt: row.created_at,
+      })),
     );
   }
 
@@ -68,7 +91,7 @@ export class NotificationsService {
       query.andWhere('n.seq < :seq', { seq });
     }
     const page = toPage(await query.getMany(), limit, (last) => ({ seq: last.seq }));
-    return { items: page.items.map(toNotificationView), nextCursor: page.nextCursor };
+    return { items: await this.withDeliveries(page.items), nextCursor: page.nextCursor };
   }
 
   async unreadCount(userId: string): Promise<number> {
@@ -90,7 +113,8 @@ export class NotificationsService {
     if (rows.length === 0) {
       throw notFound();
     }
-    return toNotificationView(await this.repo().findOneByOrFail({ id }));
+    const [view] = await this.withDeliveries([await this.repo().findOneByOrFail({ id })]);
+    return view;
   }
 
   async markAllRead(userId: string): Promise<number> {
@@ -115,7 +139,7 @@ export class NotificationsService {
         .orderBy('n.seq', 'DESC')
         .limit(SYNC_LIMIT)
         .getMany();
-      return newest.reverse().map(toNotificationView);
+      return this.withDeliveries(newest.reverse());
     }
     const [anchor] = await sql<{ seq: string }>(
       this.dataSource.manager,
@@ -131,7 +155,7 @@ export class NotificationsService {
       .orderBy('n.seq', 'ASC')
       .limit(SYNC_LIMIT)
       .getMany();
-    return rows.map(toNotificationView);
+    return this.withDeliveries(rows);
   }
 
   /** For the live push: the committed notification and its owner. */
@@ -156,6 +180,17 @@ export class NotificationsService {
       .orderBy('n.seq')
       .getMany();
     return rows.map(toPushItem);
+  }
+
+  /** The views, each with how it went out by push and email (contract §8). */
+  private async withDeliveries(rows: Notification[]): Promise<NotificationView[]> {
+    const deliveries = this.outbox
+      ? await this.outbox.deliveriesOf(rows.map((row) => row.id))
+      : new Map<string, never>();
+    return rows.map((row) => ({
+      ...toNotificationView(row),
+      deliveries: deliveries.get(row.id) ?? [],
+    }));
   }
 
   private repo() {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,6 +257,7 @@ describe('the OpenAPI document (e2e)', () => {
       [
         'GET /health/live',
         'GET /health/ready',
+        'GET /api/push/public-key',
         'POST /api/auth/login',
         'POST /api/auth/logout',
         'POST /api/auth/refresh',
@@ -478,6 +479,52 @@ describe('the OpenAPI document (e2e)', () => {
       'GET /api/appointments/{id}/messages',
       t.api.get(`/api/appointments/${id}/messages?after=-1`, as(patient)),
     );
+    await call('GET /api/push/public-key', t.api.get('/api/push/public-key'));
+    const browser = createECDH('prime256v1');
+    const keys = {
+      p256dh: browser.generateKeys().toString('base64url'),
+      auth: randomBytes(16).toString('base64url'),
+    };
+    const endpoint = `http://127.0.0.1:9/push/${randomUUID()}`;
+    const subscribed = await call(
+      'POST /api/me/push-subscriptions',
+      t.api.post('/api/me/push-subscriptions', { endpoint, keys }, as(patient)),
+    );
+    await call(
+      'POST /api/me/push-subscriptions',
+      t.api.post('/api/me/push-subscriptions', { endpoint: 'ftp://x', keys }, as(patient)),
+    );
+    for (const subscriptionId of [subscribed.body.id as string, randomUUID()]) {
+      await call(
+        'DELETE /api/me/push-subscriptions/{id}',
+        t.api.request(
+          'DELETE',
+          `/api/me/push-subscriptions/${subscriptionId}`,
+          undefined,
+          as(patient),
+        ),
+      );
+    }
+    await call(
+      'GET /api/me/notification-preferences',
+      t.api.get('/api/me/notification-preferences', as(patient)),
+    );
+    const preferences = { timeZone: 'Europe/Paris', quietHours: null, email: true, push: true };
+    await call(
+      'PUT /api/me/notification-preferences',
+      t.api.request('PUT', '/api/me/notification-preferences', preferences, as(patient)),
+    );
+    await call(
+      'PUT /api/me/notification-preferences',
+      t.api.request(
+        'PUT',
+        '/api/me/notification-preferences',
+        { ...preferences, timeZone: 'Mars/Olympus' },
+        as(patient),
+      ),
+    );
+    await call('GET /api/delivery-failures', t.api.get('/api/delivery-failures', as(admin)));
+    await call('GET /api/delivery-failures', t.api.get('/api/delivery-failures', as(patient)));
 
     expect(operations.map((o) => o.name).filter((name) => !seen.has(name))).toEqual([]);
   });

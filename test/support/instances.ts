@@ -59,6 +59,7 @@ export async function startInstance(
         REGISTER_MAX_PER_ADDRESS: '100000',
         PASSWORD_HASH_QUEUE_LIMIT: '100000',
         SCHEDULER_POLL_INTERVAL_MS: '0',
+        DELIVERY_POLL_INTERVAL_MS: '0',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

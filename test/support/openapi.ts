@@ -87,6 +87,10 @@ export function mismatches(
   at = 'body',
 ): string[] {
   const s = resolve(doc, schema);
+  // A nullable reference is written `{allOf: [{$ref}], nullable: true}` in OpenAPI 3.0.
+  if (value === null && s.nullable) {
+    return [];
+  }
   if (s.allOf) {
     return mismatches(doc, mergeAllOf(doc, s.allOf), value, at);
   }

@@ -35,6 +35,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     PASSWORD_HASH_QUEUE_LIMIT: '100000',
     // Tests drive the scheduler themselves (runOnce with a chosen time).
     SCHEDULER_POLL_INTERVAL_MS: '0',
+    // Deliveries too (runOnce), unless a test lets the worker poll.
+    DELIVERY_POLL_INTERVAL_MS: '0',
     ...env,
   });
   if (!config.databaseUrl) {

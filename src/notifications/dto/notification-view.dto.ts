@@ -1,5 +1,24 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { NOTIFICATION_TYPES, NotificationType, NotificationView } from '../notification.entity';
+import {
+  DELIVERY_CHANNELS,
+  DELIVERY_STATUSES,
+  DeliveryChannel,
+  DeliveryStatus,
+  DeliveryView,
+} from '../notification-outbox';
+
+@ApiSchema({ name: 'Delivery' })
+export class DeliveryViewDto implements DeliveryView {
+  @ApiProperty({ enum: DELIVERY_CHANNELS })
+  channel: DeliveryChannel;
+
+  @ApiProperty({ enum: DELIVERY_STATUSES, description: 'held: until `at` (quiet hours)' })
+  status: DeliveryStatus;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  at: string;
+}
 
 /** A stored notification, as the inbox and the socket show it. */
 @ApiSchema({ name: 'Notification' })
@@ -22,4 +41,11 @@ export class NotificationViewDto implements NotificationView {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: unread' })
   readAt: string | null;
+
+  @ApiProperty({
+    type: [DeliveryViewDto],
+    required: false,
+    description: 'How it went out by socket, push and email (left out of the live frame)',
+  })
+  deliveries?: DeliveryView[];
 }
