@@ -221,7 +221,7 @@ export class TelevisitWsAdapter extends AbstractWsAdapter {
     return { ip, requestId: request.id };
   }
 
-  /** Browsers always send Origin; native apps do not. Same-origin pages (the demo) are allowed. */
+  /** Browsers always send Origin; native apps do not. Same-origin pages (the web app) are allowed. */
   private checkOrigin(request: IncomingMessage): void {
     const origin = request.headers.origin;
     if (origin === undefined) {

@@ -1,0 +1,288 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { startTestApp, TestApp } from '../support/test-app';
+import { makeStaff, PASSWORD, TestUser, uniqueEmail } from '../support/factories';
+import { adminOf } from '../support/visits';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, 'screenshots');
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+
+/** An IANA zone where it is around midday now, so "today's visits" never straddles midnight. */
+function middayZone(): string {
+  const offset = 12 - new Date().getUTCHours();
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+interface AxeResult {
+  violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }>;
+}
+
+/**
+ * The web app at /app/ in headless Chromium with fake camera and microphone, as a patient and a
+ * clinician would use it, from registering to the end of the visit. Every screen is checked
+ * with axe-core and photographed at desktop and phone size (test/system/screenshots/).
+ */
+describe('the web app in a real browser (system)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  /** Everything the Content-Security-Policy blocked, and every request to another origin. */
+  const violations: string[] = [];
+  const foreign: string[] = [];
+  const pageErrors: string[] = [];
+  const zone = middayZone();
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestApp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function newContext(): Promise<BrowserContext> {
+    const context = await browser.newContext({
+      timezoneId: zone,
+      viewport: DESKTOP,
+      permissions: ['camera', 'microphone'],
+    });
+    await context.exposeFunction('reportViolation', (text: string) => violations.push(text));
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        const report = (window as unknown as { reportViolation(text: string): void })
+          .reportViolation;
+        report(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+      });
+    });
+    const origin = new URL(t.baseUrl).origin;
+    context.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol.startsWith('http') && url.origin !== origin) {
+        foreign.push(request.url());
+      }
+    });
+    return context;
+  }
+
+  async function openApp(context?: BrowserContext): Promise<Page> {
+    const page = await (context ?? (await newContext())).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) {
+        violations.push(message.text());
+      }
+    });
+    await page.goto(`${t.baseUrl}/app/`);
+    return page;
+  }
+
+  /** axe-core on what the page shows now: no serious or critical violation. */
+  async function checkAccessibility(page: Page, step: string): Promise<void> {
+    // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+    await page.evaluate(AXE);
+    const result = await page.evaluate(() =>
+      (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run(),
+    );
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${step}: ${v.id} (${v.impact}) ${v.help} ×${v.nodes.length}`);
+    expect(bad).toEqual([]);
+  }
+
+  /** axe, then a screenshot at desktop and at phone size. */
+  async function screen(page: Page, step: string): Promise<void> {
+    await checkAccessibility(page, step);
+    await page.screenshot({ path: join(SHOTS, `${step}-desktop.png`), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await checkAccessibility(page, `${step} (phone)`);
+    await page.screenshot({ path: join(SHOTS, `${step}-phone.png`), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+  }
+
+  async function signIn(page: Page, user: { email: string; password: string }) {
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('who').waitFor();
+  }
+
+  const peerState = (page: Page) => page.getByTestId('peer-tile').getByTestId('peer-state');
+
+  async function remoteVideoPlays(page: Page): Promise<void> {
+    await page.waitForFunction(
+      () => {
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="peer-tile"] video');
+        const stream = video?.srcObject as MediaStream | null | undefined;
+        return Boolean(stream && stream.getVideoTracks().length > 0 && video!.videoWidth > 0);
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+  }
+
+  /** The datetime-local value of `minutes` from now, in the page's own zone. */
+  function localInputIn(page: Page, minutes: number): Promise<string> {
+    return page.evaluate((ms) => {
+      const d = new Date(Date.now() + ms);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    }, minutes * 60_000);
+  }
+
+  it('a patient registers, books, waits; the clinician admits; they meet, reconnect and end', async () => {
+    const admin = await adminOf(t);
+    const clinician: TestUser = await makeStaff(t.api, admin.token, 'clinician', 'Dr Ada Okafor');
+    const patientEmail = uniqueEmail('web-patient');
+
+    // The clinician's day, open before anything is booked.
+    const doctor = await openApp();
+    await screen(doctor, '01-sign-in');
+    await signIn(doctor, clinician);
+    await doctor.getByText('No visits today.').waitFor();
+
+    // The patient registers.
+    const patient = await openApp();
+    await patient.getByRole('button', { name: 'Create an account' }).click();
+    await patient.getByLabel('Your name').fill('Sam Rivera');
+    await patient.getByLabel('Email').fill(patientEmail);
+    await patient.getByLabel('Password').fill(PASSWORD);
+    await screen(patient, '02-register');
+    await patient.getByRole('button', { name: 'Create account' }).click();
+    await patient.getByTestId('who').waitFor();
+    await expect(patient.getByTestId('who').textContent()).resolves.toBe('Sam Rivera');
+    await screen(patient, '03-patient-no-visits');
+
+    // A wrong booking is refused in plain words, then a good one is made.
+    await patient.getByRole('link', { name: 'Book a visit' }).click();
+    await patient.getByLabel('Clinician').selectOption({ label: 'Dr Ada Okafor' });
+    await patient.getByLabel('Starts at').fill(await localInputIn(patient, -60));
+    await patient.getByRole('button', { name: 'Book this time' }).click();
+    await patient.getByRole('alert').getByText('That time has already passed').waitFor();
+    await patient.getByLabel('Starts at').fill(await localInputIn(patient, 5));
+    await screen(patient, '04-book');
+    await patient.getByRole('button', { name: 'Book this time' }).click();
+    const patientVisit = patient.getByTestId('visits').locator('li').first();
+    await patientVisit.getByText('Dr Ada Okafor').waitFor();
+    await screen(patient, '05-patient-visits');
+
+    // The clinician's list shows it, live, with the patient's name.
+    const doctorVisit = doctor.getByTestId('visits').locator('li').first();
+    await doctorVisit.getByText('Sam Rivera').waitFor();
+    await expect(doctor.getByTestId('unread').textContent()).resolves.toBe('1');
+
+    // The patient checks devices, joins early and waits.
+    await patientVisit.getByRole('button', { name: /Join/ }).click();
+    await patient.getByRole('button', { name: 'Join now' }).waitFor();
+    await patient.waitForFunction(
+      () => (document.querySelector<HTMLVideoElement>('video.preview')?.videoWidth ?? 0) > 0,
+    );
+    await screen(patient, '06-device-check');
+    await patient.getByRole('button', { name: 'Join now' }).click();
+    const waitingRoom = patient.getByTestId('waiting-room');
+    await waitingRoom.getByText('Waiting for Dr Ada Okafor').waitFor();
+    await expect(waitingRoom.textContent()).resolves.toContain('has been told you are here');
+    await screen(patient, '07-waiting-room');
+
+    // The clinician sees who waits, live, and admits.
+    await doctorVisit.getByTestId('waiting').waitFor();
+    await screen(doctor, '08-clinician-today-waiting');
+    await doctorVisit.getByRole('button', { name: /Open and admit/ }).click();
+    await doctor.getByRole('button', { name: 'Join now' }).click();
+    await doctor.getByTestId('waiting-patient').getByText('Sam Rivera is waiting').waitFor();
+    await screen(doctor, '09-clinician-admit');
+    await doctor.getByRole('button', { name: 'Admit Sam Rivera' }).click();
+
+    // Both see the other's video, name and state.
+    for (const [page, other] of [
+      [doctor, 'Sam Rivera'],
+      [patient, 'Dr Ada Okafor'],
+    ] as const) {
+      await remoteVideoPlays(page);
+      await page.getByTestId('peer-tile').getByText(other).waitFor();
+      await peerState(page).getByText('Connected').waitFor({ timeout: 30_000 });
+    }
+    await screen(doctor, '10-call-clinician');
+    await screen(patient, '11-call-patient');
+
+    // Mute and camera off are toggles a screen reader announces.
+    await patient.getByRole('button', { name: 'Mute' }).click();
+    await expect(
+      patient.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed'),
+    ).resolves.toBe('true');
+    await patient.getByRole('button', { name: 'Unmute' }).click();
+
+    // The patient's network drops and comes back: reconnecting, then connected, no reload.
+    await patient.context().setOffline(true);
+    await peerState(doctor).getByText('Reconnecting…').waitFor({ timeout: 60_000 });
+    await screen(doctor, '12-clinician-sees-reconnecting');
+    await patient.context().setOffline(false);
+    await peerState(doctor).getByText('Connected').waitFor({ timeout: 60_000 });
+    await peerState(patient).getByText('Connected').waitFor({ timeout: 60_000 });
+
+    // A reload mid-visit keeps the patient signed in and in the visit.
+    await patient.reload();
+    await patient.getByTestId('peer-tile').getByText('Dr Ada Okafor').waitFor();
+    await remoteVideoPlays(patient);
+    await peerState(doctor).getByText('Connected').waitFor({ timeout: 60_000 });
+    await remoteVideoPlays(doctor);
+
+    // The clinician ends; both are told, with a way back.
+    await doctor.getByRole('button', { name: 'End visit' }).click();
+    for (const page of [doctor, patient]) {
+      await page.getByTestId('call-over').getByText('The visit has ended.').waitFor();
+    }
+    await screen(patient, '13-visit-ended');
+    await patient.getByRole('link', { name: 'Back to my visits' }).click();
+    await patientVisit.getByText('Completed').waitFor();
+
+    expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
+  it('the API documentation renders under the same Content-Security-Policy', async () => {
+    const page = await (await newContext()).newPage();
+    const res = await page.goto(`${t.baseUrl}/api/docs`);
+    expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.waitForSelector('.swagger-ui .info .title', { timeout: 30_000 });
+    await page.waitForSelector('.swagger-ui .opblock', { timeout: 30_000 });
+    expect(await page.textContent('.swagger-ui .info .title')).toContain('Televisit');
+    expect(violations).toEqual([]);
+  });
+
+  it('the web app refuses to be framed by another page, and /demo/ leads to it', async () => {
+    const page = await (await newContext()).newPage();
+    await page.goto(`${t.baseUrl}/demo/`);
+    expect(page.url()).toBe(`${t.baseUrl}/app/`);
+    const framed = violations.length;
+    // The same origin even: frame-ancestors 'none' admits no one.
+    await page.setContent(`<iframe id="f" src="${t.baseUrl}/app/"></iframe>`);
+    await page.waitForTimeout(1000);
+    const frame = page.frames().find((f) => f.url().includes('/app/'));
+    const signInShown = await frame
+      ?.$('input[name="email"]')
+      .then((el) => el !== null)
+      .catch(() => false);
+    expect(signInShown ?? false).toBe(false);
+    violations.splice(framed);
+  });
+});
