@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/test-app';
-import { makeStaff, PASSWORD, TestUser, uniqueEmail } from '../support/factories';
+import { makePatient, makeStaff, PASSWORD, TestUser, uniqueEmail } from '../support/factories';
 import { adminOf } from '../support/visits';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -228,6 +228,7 @@ describe('the web app in a real browser (system)', () => {
     await expect(
       patient.getByRole('button', { name: 'Unmute' }).getAttribute('aria-pressed'),
     ).resolves.toBe('true');
+    await patient.getByTestId('self-tile').getByText('Muted').waitFor();
     await patient.getByRole('button', { name: 'Unmute' }).click();
 
     // The patient's network drops and comes back: reconnecting, then connected, no reload.
@@ -255,6 +256,46 @@ describe('the web app in a real browser (system)', () => {
     await patientVisit.getByText('Completed').waitFor();
 
     expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
+  it('the inbox shows, live, a reschedule the clinician made', async () => {
+    const admin = await adminOf(t);
+    const [patientUser, clinician] = await Promise.all([
+      makePatient(t.api, 'Noor Haddad'),
+      makeStaff(t.api, admin.token, 'clinician', 'Dr Lena Berg'),
+    ]);
+    const startsAt = new Date(Date.now() + 2 * 3_600_000);
+    await t.api.post(
+      '/api/appointments',
+      {
+        clinicianId: clinician.id,
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 20 * 60_000).toISOString(),
+      },
+      { token: patientUser.token },
+    );
+    const patient = await openApp();
+    await signIn(patient, patientUser);
+    await patient.getByTestId('inbox-link').click();
+    await patient.getByText('Nothing here yet.').waitFor();
+    await screen(patient, '14-inbox-empty');
+
+    const doctor = await openApp();
+    await signIn(doctor, clinician);
+    const visit = doctor.getByTestId('visits').locator('li').first();
+    await visit.getByText('Noor Haddad').waitFor();
+    await visit.getByRole('button', { name: 'Reschedule' }).click();
+    await visit.getByLabel('Starts at').fill(await localInputIn(doctor, 3 * 60));
+    await screen(doctor, '15-clinician-reschedule');
+    await visit.getByRole('button', { name: 'Move the visit' }).click();
+
+    await patient.getByTestId('inbox').getByText('Dr Lena Berg moved your visit to').waitFor();
+    await expect(patient.getByTestId('unread').textContent()).resolves.toBe('1');
+    await screen(patient, '16-inbox-rescheduled');
+    await patient.getByRole('button', { name: 'Mark all as read' }).click();
+    await patient.getByTestId('unread').getByText('0').waitFor();
     expect(violations).toEqual([]);
     expect(foreign).toEqual([]);
   });

@@ -6,7 +6,6 @@ const WORDS: Record<string, string> = {
   reconnecting: 'Reconnecting…',
   left: 'Left the visit',
   removed: 'Removed from the visit',
-  you: 'You',
 };
 
 /** One person's video with their name and state. */
@@ -37,7 +36,10 @@ export function Tile({
     }
   }, [stream]);
   return (
-    <figure class={`tile ${state}`} data-testid={self ? 'self-tile' : 'peer-tile'}>
+    <figure
+      class={`tile ${state}${self ? ' self' : ''}`}
+      data-testid={self ? 'self-tile' : 'peer-tile'}
+    >
       <video ref={video} autoPlay playsInline muted={self} aria-label={`Video of ${name}`} />
       {!stream && (
         <div class="no-video" aria-hidden="true">

@@ -152,8 +152,9 @@ function InCall({
         <div class="card waiting-room" role="status" data-testid="waiting-room">
           <h2>Waiting for {visit.clinicianName}</h2>
           <p>
-            You are in the waiting room since {formatTime(new Date(view.joinedAt ?? Date.now()))}.{' '}
-            {visit.clinicianName} has been told you are here and will let you in.
+            You have been in the waiting room since{' '}
+            {formatTime(new Date(view.joinedAt ?? Date.now()))}. {visit.clinicianName} has been told
+            you are here and will let you in.
           </p>
         </div>
       )}
@@ -177,7 +178,12 @@ function InCall({
         {view.peers.map((peer) => (
           <Tile key={peer.userId} name={peer.displayName} state={peer.state} stream={peer.stream} />
         ))}
-        <Tile name={`${user.displayName} (you)`} state="you" stream={session.local} self />
+        <Tile
+          name={`${user.displayName} (you)`}
+          state={[view.muted && 'Muted', view.cameraOff && 'Camera off'].filter(Boolean).join(', ')}
+          stream={session.local}
+          self
+        />
       </div>
       {error && (
         <p class="error" role="alert">

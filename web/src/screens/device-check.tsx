@@ -105,6 +105,12 @@ export function DeviceCheck({
     setDevices(next);
   };
   const options = (kind: MediaDeviceKind) => list.filter((d) => d.kind === kind);
+  // Without a choice yet, the selects show the devices the browser picked.
+  const inUse = (kind: 'video' | 'audio') =>
+    stream
+      ?.getTracks()
+      .find((t) => t.kind === kind)
+      ?.getSettings().deviceId ?? '';
 
   return (
     <section class="card device-check" aria-labelledby="check-title">
@@ -119,7 +125,7 @@ export function DeviceCheck({
       <label>
         Camera
         <select
-          value={devices.camera ?? ''}
+          value={devices.camera ?? inUse('video')}
           onChange={(e) => choose('camera', e.currentTarget.value)}
         >
           {options('videoinput').map((d, i) => (
@@ -132,7 +138,7 @@ export function DeviceCheck({
       <label>
         Microphone
         <select
-          value={devices.microphone ?? ''}
+          value={devices.microphone ?? inUse('audio')}
           onChange={(e) => choose('microphone', e.currentTarget.value)}
         >
           {options('audioinput').map((d, i) => (
