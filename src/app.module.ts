@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { SchedulingModule } from './scheduling/scheduling.module';
 import { SignalingModule } from './signaling/signaling.module';
 import { UsersModule } from './users/users.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         NotificationsModule,
+        SchedulingModule,
         AppointmentsModule,
         SignalingModule,
         PresenceModule,

@@ -69,7 +69,8 @@ export class AppointmentsController {
     description:
       'A patient books for themselves; a clinician in their own diary, naming the patient; ' +
       'an admin for anyone. Times are ISO-8601 with an offset, in the future, 5 minutes to 4 ' +
-      'hours long.',
+      'hours long. A patient books only a slot GET /api/clinicians/{id}/slots offers (409 ' +
+      'SLOT_UNAVAILABLE otherwise); staff may book outside the hours, never overlapping.',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -93,7 +94,7 @@ export class AppointmentsController {
       'INVALID_IDEMPOTENCY_KEY',
     ],
     403: ['BOOKING_NOT_ALLOWED'],
-    409: ['APPOINTMENT_CONFLICT'],
+    409: ['APPOINTMENT_CONFLICT', 'SLOT_UNAVAILABLE'],
     422: ['IDEMPOTENCY_KEY_REUSED'],
   })
   async book(
@@ -155,7 +156,7 @@ export class AppointmentsController {
   @ApiErrors(SIGNED_IN, JSON_BODY, {
     400: ['INVALID_IF_MATCH', 'NOTHING_TO_CHANGE', 'APPOINTMENT_IN_PAST', 'INVALID_TIME_RANGE'],
     404: ['APPOINTMENT_NOT_FOUND'],
-    409: ['VERSION_CONFLICT', 'INVALID_TRANSITION', 'APPOINTMENT_CONFLICT'],
+    409: ['VERSION_CONFLICT', 'INVALID_TRANSITION', 'APPOINTMENT_CONFLICT', 'SLOT_UNAVAILABLE'],
     428: ['VERSION_REQUIRED'],
   })
   async reschedule(

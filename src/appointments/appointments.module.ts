@@ -2,6 +2,7 @@ import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { SchedulingModule } from '../scheduling/scheduling.module';
 import { UsersModule } from '../users/users.module';
 import { AppointmentAccessService } from './appointment-access.service';
 import { Appointment } from './appointment.entity';
@@ -17,7 +18,13 @@ import { VisitSchedulerService } from './visit-scheduler.service';
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Appointment]), UsersModule, AuditModule, NotificationsModule],
+  imports: [
+    TypeOrmModule.forFeature([Appointment]),
+    UsersModule,
+    AuditModule,
+    NotificationsModule,
+    SchedulingModule,
+  ],
   controllers: [AppointmentsController],
   providers: [
     AppointmentsService,

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import type { NotificationType } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
+import { AvailabilityService, Buffers } from '../scheduling/availability.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData, noticesForChange } from './appointment-notices';
 import { CONTACT_HORIZON } from './contacts';
@@ -47,6 +48,7 @@ export class AppointmentsService {
     private readonly users: UsersService,
     private readonly notifications: NotificationsService,
     private readonly closures: VisitClosures,
+    private readonly availability: AvailabilityService,
   ) {}
 
   /** The caller's own appointments (an admin's: everyone's), by start time. */
@@ -165,16 +167,36 @@ export class AppointmentsService {
         const moved =
           startsAt.getTime() !== current.startsAt.getTime() ||
           endsAt.getTime() !== current.endsAt.getTime();
+        let buffers: Buffers | undefined;
         if (moved) {
           assertBookableSlot(startsAt, endsAt, this.clock.now());
           await lockDiaries(manager, [current.clinicianId, current.patientId]);
+          // A move books a new time: a patient's must be offered, and it takes today's buffers.
+          buffers = await this.availability.check(manager, {
+            clinicianId: current.clinicianId,
+            startsAt,
+            endsAt,
+            mustBeOffered: caller.role === 'patient',
+            holderId: caller.userId,
+            excludeAppointmentId: id,
+          });
         }
+        const reason = changes.reason === undefined ? current.reason : changes.reason;
         await translateOverlap(() =>
           manager.query(
             `UPDATE appointments SET starts_at = $2, ends_at = $3, reason = $4,
+                  buffer_before_minutes = coalesce($5, buffer_before_minutes),
+                  buffer_after_minutes = coalesce($6, buffer_after_minutes),
                   version = version + 1, updated_at = now()
             WHERE id = $1`,
-            [id, startsAt, endsAt, changes.reason === undefined ? current.reason : changes.reason],
+            [
+              id,
+              startsAt,
+              endsAt,
+              reason,
+              buffers?.bufferBeforeMinutes,
+              buffers?.bufferAfterMinutes,
+            ],
           ),
         );
         await this.record(

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import { retryOnDeadlock } from '../database/deadlock-retry';
 import { sql } from '../database/sql';
 import { NotificationsService } from '../notifications/notifications.service';
+import { AvailabilityService } from '../scheduling/availability.service';
 import { UsersService } from '../users/users.service';
 import { noticesForChange } from './appointment-notices';
 import { scheduleReminders } from './reminders';
@@ -19,7 +20,7 @@ import {
 } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { assertBookableSlot } from './booking-rules';
-import { diaryLocksSql } from './diary-locks';
+import { lockDiaries } from './diary-locks';
 import type { CreateAppointmentDto } from './dto/create-appointment.dto';
 import { IdempotencyKeys } from './idempotency-keys';
 import { translateOverlap } from './overlap-error';
@@ -50,6 +51,7 @@ export class BookingService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly notifications: NotificationsService,
+    private readonly availability: AvailabilityService,
   ) {}
 
   async book(
@@ -143,13 +145,22 @@ export class BookingService {
         if (patient === undefined) {
           throw AppointmentsErrors.unknownParty('patient');
         }
-        // The diaries are locked (see lockDiaries) by the insert's own statement.
+        // Under the diaries' locks, the check and the insert see the same diary: a time shown
+        // free is refused only if someone else really took it first (the constraints decide).
+        await lockDiaries(manager, [request.clinicianId, request.patientId]);
+        const buffers = await this.availability.check(manager, {
+          clinicianId: request.clinicianId,
+          startsAt: new Date(request.startsAt),
+          endsAt: new Date(request.endsAt),
+          mustBeOffered: caller.role === 'patient',
+          holderId: caller.userId,
+        });
         const [appointment] = await translateOverlap(() =>
           sql<Appointment>(
             manager,
-            `WITH diaries AS (${diaryLocksSql(7)})
-             INSERT INTO appointments (id, clinician_id, patient_id, starts_at, ends_at, reason)
-             SELECT $1, $2, $3, $4, $5, $6 FROM diaries
+            `INSERT INTO appointments (id, clinician_id, patient_id, starts_at, ends_at, reason,
+                    buffer_before_minutes, buffer_after_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              RETURNING ${APPOINTMENT_COLUMNS}`,
             [
               id,
@@ -158,7 +169,8 @@ export class BookingService {
               request.startsAt,
               request.endsAt,
               request.reason,
-              [request.clinicianId, request.patientId],
+              buffers.bufferBeforeMinutes,
+              buffers.bufferAfterMinutes,
             ],
           ),
         );

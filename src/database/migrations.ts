@@ -9,6 +9,7 @@ import { EmailsNormalisedAndRegistrationsByAddress1764000000007 } from '../../mi
 import { VisitEndedEarlyFreesItsTime1764000000008 } from '../../migrations/1764000000008-VisitEndedEarlyFreesItsTime';
 import { ServingRoleOnlyAppendsToTheAuditLog1764000000009 } from '../../migrations/1764000000009-ServingRoleOnlyAppendsToTheAuditLog';
 import { InstanceMailboxProgress1764000000010 } from '../../migrations/1764000000010-InstanceMailboxProgress';
+import { CreateSchedulesAndDiary1764000000011 } from '../../migrations/1764000000011-CreateSchedulesAndDiary';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   VisitEndedEarlyFreesItsTime1764000000008,
   ServingRoleOnlyAppendsToTheAuditLog1764000000009,
   InstanceMailboxProgress1764000000010,
+  CreateSchedulesAndDiary1764000000011,
 ];

@@ -341,9 +341,10 @@ describe('appointments (e2e)', () => {
         patients.map((patient) => book(patient, { clinicianId: clinician.id, ...times })),
       );
 
+      // A patient is held to the clinician's free slots (PRODUCT §7): the taken one is no more.
       expect(results.map(outcome).sort((a, b) => a.status - b.status)).toEqual([
         { status: 201 },
-        ...Array.from({ length: 19 }, () => ({ status: 409, code: 'APPOINTMENT_CONFLICT' })),
+        ...Array.from({ length: 19 }, () => ({ status: 409, code: 'SLOT_UNAVAILABLE' })),
       ]);
       const winner = results.find((r) => r.status === 201)!.body;
       await expect(listIds(clinician)).resolves.toEqual([winner.id]);
@@ -378,7 +379,14 @@ describe('appointments (e2e)', () => {
       expect(second.startsAt).toBe(first.endsAt);
 
       const clinicianOverlap = await book(other, { clinicianId: clinician.id, ...at(base, 29) });
-      expect(outcome(clinicianOverlap)).toEqual({ status: 409, code: 'APPOINTMENT_CONFLICT' });
+      expect(outcome(clinicianOverlap)).toEqual({ status: 409, code: 'SLOT_UNAVAILABLE' });
+      // Staff are not held to the slots; the database refuses the overlap.
+      const staffOverlap = await book(clinician, {
+        clinicianId: clinician.id,
+        patientId: other.id,
+        ...at(base, 29),
+      });
+      expect(outcome(staffOverlap)).toEqual({ status: 409, code: 'APPOINTMENT_CONFLICT' });
       const patientOverlap = await book(patient, { clinicianId: colleague.id, ...at(base, -29) });
       expect(outcome(patientOverlap)).toEqual({ status: 409, code: 'APPOINTMENT_CONFLICT' });
 
@@ -396,7 +404,7 @@ describe('appointments (e2e)', () => {
       const times = slot(2 * 24 * 60);
       const first = await booked(patient, { clinicianId: clinician.id, ...times });
       const taken = await book(other, { clinicianId: clinician.id, ...times });
-      expect(outcome(taken)).toEqual({ status: 409, code: 'APPOINTMENT_CONFLICT' });
+      expect(outcome(taken)).toEqual({ status: 409, code: 'SLOT_UNAVAILABLE' });
 
       expect(outcome(await cancel(patient, first.id))).toEqual({ status: 200 });
       const again = await booked(other, { clinicianId: clinician.id, ...times });
@@ -759,7 +767,7 @@ describe('appointments (e2e)', () => {
       await expect(get(patient, appointment.id).then((r) => r.body)).resolves.toEqual(appointment);
     });
 
-    it('moving onto another booking is 409 APPOINTMENT_CONFLICT', async () => {
+    it('moving onto another booking is 409 (SLOT_UNAVAILABLE for a patient)', async () => {
       const { clinician, appointment } = await setup();
       const other = await newPatient();
       const later = await booked(other, { clinicianId: clinician.id, ...slot(2 * 24 * 60) });
@@ -769,7 +777,14 @@ describe('appointments (e2e)', () => {
         { startsAt: appointment.startsAt, endsAt: appointment.endsAt },
         '"1"',
       );
-      expect(outcome(res)).toEqual({ status: 409, code: 'APPOINTMENT_CONFLICT' });
+      expect(outcome(res)).toEqual({ status: 409, code: 'SLOT_UNAVAILABLE' });
+      const byStaff = await reschedule(
+        clinician,
+        later.id,
+        { startsAt: appointment.startsAt, endsAt: appointment.endsAt },
+        '"1"',
+      );
+      expect(outcome(byStaff)).toEqual({ status: 409, code: 'APPOINTMENT_CONFLICT' });
       await expect(get(other, later.id).then((r) => r.body)).resolves.toEqual(later);
     });
 

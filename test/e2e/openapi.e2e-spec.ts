@@ -4,7 +4,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiResponse } from '../support/api';
-import { loginAdmin, makePatient, makeStaff, slot, TestUser } from '../support/factories';
+import {
+  loginAdmin,
+  makePatient,
+  makeStaff,
+  minutesFromNow,
+  slot,
+  TestUser,
+} from '../support/factories';
 import {
   documentedCodes,
   mismatches,
@@ -398,6 +405,39 @@ describe('the OpenAPI document (e2e)', () => {
     await call(
       'POST /api/appointments/{id}/cancel',
       t.api.post(`/api/appointments/${id}/cancel`, undefined, as(patient)),
+    );
+    const hours = await call(
+      'GET /api/clinicians/{id}/schedule',
+      t.api.get(`/api/clinicians/${clinician.id}/schedule`, as(patient)),
+    );
+    const { version, ...published } = hours.body;
+    delete published.clinicianId;
+    await call(
+      'PUT /api/clinicians/{id}/schedule',
+      t.api.put(`/api/clinicians/${clinician.id}/schedule`, published, {
+        ...as(clinician),
+        headers: { 'if-match': `"${version}"` },
+      }),
+    );
+    await call(
+      'PUT /api/clinicians/{id}/schedule',
+      t.api.put(
+        `/api/clinicians/${clinician.id}/schedule`,
+        { ...published, timeZone: 'Mars/Olympus' },
+        as(clinician),
+      ),
+    );
+    const day = { from: minutesFromNow(60), to: minutesFromNow(120) };
+    await call(
+      'GET /api/clinicians/{id}/slots',
+      t.api.get(`/api/clinicians/${clinician.id}/slots?${new URLSearchParams(day)}`, as(patient)),
+    );
+    await call(
+      'GET /api/clinicians/{id}/slots',
+      t.api.get(
+        `/api/clinicians/${clinician.id}/slots?${new URLSearchParams({ from: day.to, to: day.from })}`,
+        as(patient),
+      ),
     );
     await call('GET /api/audit', t.api.get(`/api/audit?targetId=${id}`, as(admin)));
 

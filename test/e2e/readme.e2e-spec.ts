@@ -61,6 +61,10 @@ describe('README (e2e)', () => {
     // What a reader sees: health, the booking moved, the clinician told twice.
     expect(run.stdout).toContain('"database":"up"');
     expect(run.stdout).toContain('"startsAt": "2030-01-07T09:00:00.000Z"');
+    // The first free slot of the clinician's Monday: 09:00 in Berlin.
+    expect(run.stdout).toContain(
+      '{"timeZone":"Europe/Berlin","first":[{"startsAt":"2030-01-07T08:00:00.000Z"',
+    );
     expect(run.stdout).toContain('"appointment.created"');
     expect(run.stdout).toContain('"appointment.rescheduled"');
   });

@@ -25,6 +25,7 @@ const TABLES_BY_MIGRATION = [
   [], // a visit ended early frees the rest of its time
   [], // the serving role's rights (a function the migrator calls)
   [], // how far each instance has handled its mailbox
+  ['clinician_schedules', 'diary_entries'],
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();

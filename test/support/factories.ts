@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Api } from './api';
+import { ALWAYS_OPEN, publishSchedule, ScheduleBody } from './schedules';
 import type { Served } from './test-app';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -62,6 +63,7 @@ export async function makeStaff(
   adminToken: string,
   role: 'clinician' | 'admin' = 'clinician',
   displayName = 'Dr Casey Clinician',
+  options: { schedule?: ScheduleBody | null } = {},
 ): Promise<TestUser> {
   const email = uniqueEmail(role);
   const created = await api.post(
@@ -73,6 +75,12 @@ export async function makeStaff(
     throw new Error(`create user failed: ${created.status} ${JSON.stringify(created.body)}`);
   }
   const tokens = await login(api, email);
+  // Patients book only free slots: a clinician is open around the clock unless a test about
+  // scheduling says otherwise (null: no schedule at all).
+  const schedule = options.schedule === undefined ? ALWAYS_OPEN : options.schedule;
+  if (role === 'clinician' && schedule !== null) {
+    await publishSchedule(api, tokens.user.id, tokens.accessToken, schedule);
+  }
   return {
     id: tokens.user.id,
     email,

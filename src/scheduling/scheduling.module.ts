@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { UsersModule } from '../users/users.module';
+import { AvailabilityService } from './availability.service';
+import { DiaryRepository } from './diary.repository';
+import { SchedulesController } from './schedules.controller';
+import { SchedulesRepository } from './schedules.repository';
+import { SchedulesService } from './schedules.service';
+
+@Module({
+  imports: [UsersModule, AuditModule],
+  controllers: [SchedulesController],
+  providers: [SchedulesService, AvailabilityService, SchedulesRepository, DiaryRepository],
+  exports: [AvailabilityService],
+})
+export class SchedulingModule {}
