@@ -2,7 +2,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/test-app';
-import { makePatient, makeStaff, PASSWORD, TestUser, uniqueEmail } from '../support/factories';
+import {
+  makePatient,
+  makeStaff,
+  minutesFromNow,
+  PASSWORD,
+  TestUser,
+  uniqueEmail,
+} from '../support/factories';
+import { ALWAYS_OPEN, publishSchedule } from '../support/schedules';
 import { adminOf } from '../support/visits';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -150,7 +158,17 @@ describe('the web app in a real browser (system)', () => {
 
   it('a patient registers, books, waits; the clinician admits; they meet, reconnect and end', async () => {
     const admin = await adminOf(t);
-    const clinician: TestUser = await makeStaff(t.api, admin.token, 'clinician', 'Dr Ada Okafor');
+    const clinician: TestUser = await makeStaff(t.api, admin.token, 'clinician', 'Dr Ada Okafor', {
+      schedule: null,
+    });
+    // Open all day in the browsers' zone, on a 5-minute grid: the first free slot starts within
+    // 5 minutes, inside the 15 minutes a visit may be joined early.
+    await publishSchedule(t.api, clinician.id, clinician.token, {
+      ...ALWAYS_OPEN,
+      timeZone: zone,
+      slotMinutes: 5,
+    });
+    const rival = await makePatient(t.api, 'Robin Rival');
     const patientEmail = uniqueEmail('web-patient');
 
     // The clinician's day, open before anything is booked.
@@ -171,23 +189,44 @@ describe('the web app in a real browser (system)', () => {
     await expect(patient.getByTestId('who').textContent()).resolves.toBe('Sam Rivera');
     await screen(patient, '03-patient-no-visits');
 
-    // A wrong booking is refused in plain words, then a good one is made.
+    // The slot picker: a slot someone else takes meanwhile is refused in plain words, and the
+    // picker looks again; then the first free slot is booked.
     await patient.getByRole('link', { name: 'Book a visit' }).click();
     await patient.getByLabel('Clinician').selectOption({ label: 'Dr Ada Okafor' });
-    await patient.getByLabel('Starts at').fill(await localInputIn(patient, -60));
-    await patient.getByRole('button', { name: 'Book this time' }).click();
-    await patient.getByRole('alert').getByText('That time has already passed').waitFor();
-    await patient.getByLabel('Starts at').fill(await localInputIn(patient, 5));
-    await screen(patient, '04-book');
-    await patient.getByRole('button', { name: 'Book this time' }).click();
+    const slotButtons = patient.getByRole('group', { name: 'Free times' }).getByRole('button');
+    await slotButtons.nth(1).click();
+    const [, second] = (
+      await t.api.get(
+        `/api/clinicians/${clinician.id}/slots?${new URLSearchParams({
+          from: new Date().toISOString(),
+          to: new Date(Date.now() + 3_600_000).toISOString(),
+        })}`,
+        { token: rival.token },
+      )
+    ).body.items;
+    expect(
+      (
+        await t.api.post(
+          '/api/appointments',
+          { clinicianId: clinician.id, ...second },
+          { token: rival.token },
+        )
+      ).status,
+    ).toBe(201);
+    await screen(patient, '04-book-slot-picker');
+    await patient.getByRole('button', { name: /^Book: \d/ }).click();
+    await patient.getByRole('alert').getByText('That time is no longer free').waitFor();
+    await screen(patient, '04b-book-slot-taken');
+    await slotButtons.first().click();
+    await patient.getByRole('button', { name: /^Book: \d/ }).click();
     const patientVisit = patient.getByTestId('visits').locator('li').first();
     await patientVisit.getByText('Dr Ada Okafor').waitFor();
     await screen(patient, '05-patient-visits');
 
     // The clinician's list shows it, live, with the patient's name.
-    const doctorVisit = doctor.getByTestId('visits').locator('li').first();
-    await doctorVisit.getByText('Sam Rivera').waitFor();
-    await expect(doctor.getByTestId('unread').textContent()).resolves.toBe('1');
+    const doctorVisit = doctor.getByTestId('visits').locator('li', { hasText: 'Sam Rivera' });
+    await doctorVisit.waitFor();
+    await doctor.getByTestId('unread').getByText('2').waitFor();
 
     // The patient checks devices, joins early and waits.
     await patientVisit.getByRole('button', { name: /Join/ }).click();
@@ -266,7 +305,7 @@ describe('the web app in a real browser (system)', () => {
       makePatient(t.api, 'Noor Haddad'),
       makeStaff(t.api, admin.token, 'clinician', 'Dr Lena Berg'),
     ]);
-    const startsAt = new Date(Date.now() + 2 * 3_600_000);
+    const startsAt = new Date(minutesFromNow(120));
     await t.api.post(
       '/api/appointments',
       {

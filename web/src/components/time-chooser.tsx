@@ -1,63 +1,174 @@
-import { useState } from 'preact/hooks';
-import { toLocalInput } from '../time';
+import { useEffect, useState } from 'preact/hooks';
+import { plainWords } from '../errors';
+import { live } from '../live';
+import { api } from '../session';
+import { Store, useStore } from '../store';
+import { formatTime, timeZone } from '../time';
+import type { Chosen } from './date-time-form';
 
-export interface Chosen {
-  startsAt: string;
-  endsAt: string;
+export type { Chosen };
+
+interface Slots {
+  timeZone: string;
+  items: Chosen[];
+}
+
+const DAYS_SHOWN = 14;
+/** Until the service pushes slot changes (slots.watch), the picker looks again this often. */
+const REFRESH_MS = 20_000;
+const still = new Store(0);
+/** A long day of short slots reads better in parts (local hours). */
+const PARTS = [
+  { name: 'Morning', until: 12 },
+  { name: 'Afternoon', until: 17 },
+  { name: 'Evening', until: 24 },
+];
+const dayName = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+});
+
+function startOfDay(offset: number): Date {
+  const day = new Date();
+  day.setHours(0, 0, 0, 0);
+  day.setDate(day.getDate() + offset);
+  return day;
 }
 
 /**
- * A start time and a length, in the person's own zone. (A slot picker replaces this once the
- * service offers free slots, PRODUCT §7.)
+ * The clinician's free slots, a day at a time, in the person's own zone. Looks again every few
+ * seconds, on every notification, and when a booking finds the time taken meanwhile.
  */
 export function TimeChooser({
-  initial,
+  clinicianId,
+  excludeAppointment,
   label,
   onChoose,
 }: {
-  initial?: Date;
+  clinicianId: string;
+  excludeAppointment?: string;
   label: string;
-  onChoose: (chosen: Chosen) => void;
+  /** Rejects with the server's error when the slot could not be had. */
+  onChoose: (chosen: Chosen) => Promise<void>;
 }) {
-  const [start, setStart] = useState(
-    toLocalInput(initial ?? new Date(Math.ceil(Date.now() / 900_000) * 900_000 + 3_600_000)),
-  );
-  const [minutes, setMinutes] = useState(20);
+  const device = useStore(live);
+  const changes = useStore(device?.changes ?? still);
+  const [day, setDay] = useState(0);
+  const [slots, setSlots] = useState<Slots | null>(null);
+  const [picked, setPicked] = useState<Chosen | null>(null);
+  const [error, setError] = useState('');
+  const [again, setAgain] = useState(0);
+
+  useEffect(() => {
+    const query = new URLSearchParams({
+      from: new Date(Math.max(Date.now(), startOfDay(day).getTime())).toISOString(),
+      to: startOfDay(day + 1).toISOString(),
+    });
+    if (excludeAppointment) {
+      query.set('excludeAppointment', excludeAppointment);
+    }
+    let current = true;
+    const load = () =>
+      api<Slots>(`/api/clinicians/${clinicianId}/slots?${query}`).then(
+        (found) => {
+          if (current) {
+            setSlots(found);
+            setPicked((p) => (p && found.items.some((s) => s.startsAt === p.startsAt) ? p : null));
+          }
+        },
+        (err: unknown) => current && setError(plainWords(err)),
+      );
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+  }, [clinicianId, excludeAppointment, day, changes, again]);
+
+  async function confirm() {
+    if (!picked) {
+      return;
+    }
+    setError('');
+    try {
+      await onChoose(picked);
+    } catch (err) {
+      setError(plainWords(err));
+      setAgain((n) => n + 1);
+    }
+  }
+
   return (
-    <form
-      class="time-chooser"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const startsAt = new Date(start);
-        onChoose({
-          startsAt: startsAt.toISOString(),
-          endsAt: new Date(startsAt.getTime() + minutes * 60_000).toISOString(),
-        });
-      }}
-    >
-      <label>
-        Starts at
-        <input
-          type="datetime-local"
-          name="startsAt"
-          required
-          value={start}
-          onInput={(e) => setStart(e.currentTarget.value)}
-        />
-      </label>
-      <label>
-        Length
-        <select value={minutes} onChange={(e) => setMinutes(Number(e.currentTarget.value))}>
-          {[10, 20, 30, 45, 60].map((m) => (
-            <option key={m} value={m}>
-              {m} minutes
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit" class="primary">
-        {label}
-      </button>
-    </form>
+    <div class="time-chooser slots" data-testid="time-chooser">
+      <div class="days" role="group" aria-label="Day">
+        {Array.from({ length: DAYS_SHOWN }, (_, offset) => (
+          <button
+            key={offset}
+            type="button"
+            aria-pressed={offset === day}
+            onClick={() => {
+              setDay(offset);
+              setPicked(null);
+            }}
+          >
+            {offset === 0
+              ? 'Today'
+              : offset === 1
+                ? 'Tomorrow'
+                : dayName.format(startOfDay(offset))}
+          </button>
+        ))}
+      </div>
+      <p class="hint">
+        Times in your time zone ({timeZone})
+        {slots && slots.timeZone !== timeZone ? `; the clinician works in ${slots.timeZone}` : ''}.
+      </p>
+      {slots === null && !error && <p>Looking for free times…</p>}
+      {slots?.items.length === 0 && <p>No free time this day. Try another day.</p>}
+      <div role="group" aria-label="Free times">
+        {slots &&
+          PARTS.map(({ name, until }, i) => {
+            const from = i === 0 ? 0 : PARTS[i - 1].until;
+            const inPart = slots.items.filter((slot) => {
+              const hour = new Date(slot.startsAt).getHours();
+              return hour >= from && hour < until;
+            });
+            return (
+              inPart.length > 0 && (
+                <div key={name}>
+                  <h3 class="part">{name}</h3>
+                  <div class="slot-grid">
+                    {inPart.map((slot) => (
+                      <button
+                        key={slot.startsAt}
+                        type="button"
+                        aria-pressed={picked?.startsAt === slot.startsAt}
+                        onClick={() => setPicked(slot)}
+                      >
+                        {formatTime(slot.startsAt)}
+                      </button>
+                    ))}
+                  </div>
+                </div>
+              )
+            );
+          })}
+      </div>
+      {/* Stays in view while the person scrolls through a long day. */}
+      <div class="confirm">
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="button" class="primary" disabled={!picked} onClick={() => void confirm()}>
+          {picked
+            ? `${label}: ${formatTime(picked.startsAt)}–${formatTime(picked.endsAt)}`
+            : `${label}: choose a time`}
+        </button>
+      </div>
+    </div>
   );
 }

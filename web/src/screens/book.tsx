@@ -4,7 +4,7 @@ import { navigate } from '../app';
 import { TimeChooser, type Chosen } from '../components/time-chooser';
 import { plainWords } from '../errors';
 import { api } from '../session';
-import { formatSpan, timeZone } from '../time';
+import { formatSpan } from '../time';
 
 /** A patient picks a clinician and a time. */
 export function BookScreen() {
@@ -23,19 +23,16 @@ export function BookScreen() {
     );
   }, []);
 
+  /** A refusal (the slot was taken meanwhile) goes back to the picker, which looks again. */
   async function book(chosen: Chosen) {
     setMessage({});
-    try {
-      const booked = await api<Appointment>('/api/appointments', {
-        method: 'POST',
-        headers: { 'Idempotency-Key': crypto.randomUUID() },
-        body: { clinicianId, ...chosen, ...(reason ? { reason } : {}) },
-      });
-      setMessage({ done: `Booked: ${formatSpan(booked.startsAt, booked.endsAt)}.` });
-      navigate('/');
-    } catch (err) {
-      setMessage({ error: plainWords(err) });
-    }
+    const booked = await api<Appointment>('/api/appointments', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+      body: { clinicianId, ...chosen, ...(reason ? { reason } : {}) },
+    });
+    setMessage({ done: `Booked: ${formatSpan(booked.startsAt, booked.endsAt)}.` });
+    navigate('/');
   }
 
   return (
@@ -63,8 +60,9 @@ export function BookScreen() {
               onInput={(e) => setReason(e.currentTarget.value)}
             />
           </label>
-          <p class="hint">Times are in your time zone ({timeZone}).</p>
-          <TimeChooser label="Book this time" onChoose={(c) => void book(c)} />
+          {clinicianId && (
+            <TimeChooser key={clinicianId} clinicianId={clinicianId} label="Book" onChoose={book} />
+          )}
         </>
       )}
       {message.error && (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PresenceStatus } from '../../../client/protocol';
 import type { Appointment, AppointmentStatus, Page, User } from '../api';
 import { navigate } from '../app';
+import { DateTimeForm } from '../components/date-time-form';
 import { TimeChooser, type Chosen } from '../components/time-chooser';
 import { plainWords } from '../errors';
 import { live, type Waiting } from '../live';
@@ -129,12 +130,16 @@ function VisitItem({
   async function change(path: string, method: string, body: unknown) {
     setError('');
     try {
-      await api(path, { method, body, headers: { 'If-Match': String(visit.version) } });
-      setMoving(false);
-      onChanged();
+      await move(path, method, body);
     } catch (err) {
       setError(plainWords(err));
     }
+  }
+
+  async function move(path: string, method: string, body: unknown) {
+    await api(path, { method, body, headers: { 'If-Match': String(visit.version) } });
+    setMoving(false);
+    onChanged();
   }
 
   return (
@@ -180,13 +185,21 @@ function VisitItem({
           )}
         </div>
       )}
-      {moving && (
-        <TimeChooser
+      {moving && clinician && (
+        <DateTimeForm
           label="Move the visit"
           initial={new Date(visit.startsAt)}
           onChoose={(chosen: Chosen) =>
             void change(`/api/appointments/${visit.id}`, 'PATCH', chosen)
           }
+        />
+      )}
+      {moving && !clinician && (
+        <TimeChooser
+          clinicianId={visit.clinicianId}
+          excludeAppointment={visit.id}
+          label="Move the visit"
+          onChoose={(chosen) => move(`/api/appointments/${visit.id}`, 'PATCH', chosen)}
         />
       )}
       {error && (
