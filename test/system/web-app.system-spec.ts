@@ -339,6 +339,52 @@ describe('the web app in a real browser (system)', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('the service worker shows a push message as a notification, and the toggle waits for a key', async () => {
+    const context = await newContext();
+    await context.grantPermissions(['notifications']);
+    const page = await openApp(context);
+    await signIn(page, await makePatient(t.api, 'Kim Push'));
+    await page.getByTestId('inbox-link').click();
+    await page.getByText('Nothing here yet.').waitFor();
+    // Without a VAPID key (GET /api/push/public-key not offered) nothing is promised.
+    expect(await page.getByTestId('push').count()).toBe(0);
+
+    const scope = await page.evaluate(async () => {
+      await navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
+      return (await navigator.serviceWorker.ready).scope;
+    });
+    expect(scope).toBe(`${t.baseUrl}/app/`);
+    const cdp = await context.newCDPSession(page);
+    const registered = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const ours = registrations.find((r) => r.scopeURL === scope && !r.isDeleted);
+        if (ours) {
+          resolve(ours.registrationId);
+        }
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    const message = {
+      id: 'n1',
+      type: 'appointment.rescheduled',
+      title: 'Visit moved',
+      body: 'Your visit with Dr Lena Berg was moved to 7 Jan at 09:00',
+      url: `${t.baseUrl}/app/`,
+      data: { appointmentId: '00000000-0000-4000-8000-000000000001' },
+    };
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: t.baseUrl,
+      registrationId: await registered,
+      data: JSON.stringify(message),
+    });
+    await page.waitForFunction(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      const shown = await registration.getNotifications();
+      return shown.some((n) => n.title === 'Visit moved' && n.body.includes('Dr Lena Berg'));
+    });
+    expect(violations).toEqual([]);
+  });
+
   it('the API documentation renders under the same Content-Security-Policy', async () => {
     const page = await (await newContext()).newPage();
     const res = await page.goto(`${t.baseUrl}/api/docs`);

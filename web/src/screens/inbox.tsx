@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Notification } from '../../../client/protocol';
 import type { Page } from '../api';
+import { PushToggle } from '../components/push-toggle';
 import { plainWords } from '../errors';
 import { live } from '../live';
 import { api } from '../session';
@@ -68,6 +69,7 @@ export function InboxScreen() {
         <h1 id="inbox-title">Inbox</h1>
         <button onClick={() => void readAll()}>Mark all as read</button>
       </div>
+      <PushToggle />
       {error && (
         <p class="error" role="alert">
           {error}
