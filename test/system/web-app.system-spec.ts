@@ -223,6 +223,12 @@ describe('the web app in a real browser (system)', () => {
     await patientVisit.getByText('Dr Ada Okafor').waitFor();
     await screen(patient, '05-patient-visits');
 
+    // The clinician's presence, live on the patient's list.
+    await doctor.getByLabel('My status').selectOption('away');
+    await patientVisit.getByTestId('presence').getByText('Away').waitFor();
+    await doctor.getByLabel('My status').selectOption('available');
+    await patientVisit.getByTestId('presence').getByText('Online').waitFor();
+
     // The clinician's list shows it, live, with the patient's name.
     const doctorVisit = doctor.getByTestId('visits').locator('li', { hasText: 'Sam Rivera' });
     await doctorVisit.waitFor();
@@ -317,9 +323,18 @@ describe('the web app in a real browser (system)', () => {
     );
     const patient = await openApp();
     await signIn(patient, patientUser);
+    // Too early to join: the app says when the visit opens.
+    await patient.getByRole('button', { name: /^Join/ }).click();
+    await patient.getByRole('button', { name: 'Join now' }).click();
+    await patient
+      .getByTestId('call-error')
+      .getByText(/This visit opens at .* \(in 1 h 4\d min\)/)
+      .waitFor();
+    await screen(patient, '14-too-early');
+    await patient.getByRole('link', { name: 'Back to my visits' }).click();
     await patient.getByTestId('inbox-link').click();
     await patient.getByText('Nothing here yet.').waitFor();
-    await screen(patient, '14-inbox-empty');
+    await screen(patient, '15-inbox-empty');
 
     const doctor = await openApp();
     await signIn(doctor, clinician);
@@ -327,12 +342,12 @@ describe('the web app in a real browser (system)', () => {
     await visit.getByText('Noor Haddad').waitFor();
     await visit.getByRole('button', { name: 'Reschedule' }).click();
     await visit.getByLabel('Starts at').fill(await localInputIn(doctor, 3 * 60));
-    await screen(doctor, '15-clinician-reschedule');
+    await screen(doctor, '16-clinician-reschedule');
     await visit.getByRole('button', { name: 'Move the visit' }).click();
 
     await patient.getByTestId('inbox').getByText('Dr Lena Berg moved your visit to').waitFor();
     await expect(patient.getByTestId('unread').textContent()).resolves.toBe('1');
-    await screen(patient, '16-inbox-rescheduled');
+    await screen(patient, '17-inbox-rescheduled');
     await patient.getByRole('button', { name: 'Mark all as read' }).click();
     await patient.getByTestId('unread').getByText('0').waitFor();
     expect(violations).toEqual([]);

@@ -35,16 +35,17 @@ export function CallScreen({ appointmentId, user }: { appointmentId: string; use
     loadVisit(appointmentId).then(setVisit, (err: unknown) => setError(plainWords(err)));
   }, [appointmentId]);
 
-  async function join(stream: MediaStream) {
+  async function join(stream: MediaStream): Promise<boolean> {
     setError('');
     const call = new CallSession(device.socket, appointmentId, stream);
     try {
       await call.join();
       device.clearWaiting(appointmentId);
       setSession(call);
+      return true;
     } catch (err) {
-      stream.getTracks().forEach((t) => t.stop());
       setError(plainWords(err));
+      return false;
     }
   }
 
@@ -52,7 +53,14 @@ export function CallScreen({ appointmentId, user }: { appointmentId: string; use
   useEffect(() => {
     if (resuming.current) {
       resuming.current = false;
-      openDevices(keptDevices()).then(join, (err: unknown) => setError(plainWords(err)));
+      openDevices(keptDevices()).then(
+        async (stream) => {
+          if (!(await join(stream))) {
+            stream.getTracks().forEach((t) => t.stop());
+          }
+        },
+        (err: unknown) => setError(plainWords(err)),
+      );
     }
   }, []);
 
@@ -61,12 +69,7 @@ export function CallScreen({ appointmentId, user }: { appointmentId: string; use
   }
   const other = user.role === 'clinician' ? visit.patientName : visit.clinicianName;
   if (!session) {
-    return (
-      <>
-        <DeviceCheck title={`Visit with ${other}`} onReady={(stream) => void join(stream)} />
-        {error && <Problem text={error} />}
-      </>
-    );
+    return <DeviceCheck title={`Visit with ${other}`} problem={error} onReady={join} />;
   }
   return (
     <InCall

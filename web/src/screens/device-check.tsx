@@ -40,10 +40,14 @@ function testSpeaker(): void {
  */
 export function DeviceCheck({
   title,
+  problem,
   onReady,
 }: {
   title: string;
-  onReady: (stream: MediaStream) => void;
+  /** Why the last join did not work (too early, …), shown beside the button. */
+  problem: string;
+  /** Resolves true when the call took the stream; false leaves it here for another try. */
+  onReady: (stream: MediaStream) => Promise<boolean>;
 }) {
   const [devices, setDevices] = useState<Devices>(keptDevices);
   const [list, setList] = useState<MediaDeviceInfo[]>([]);
@@ -117,9 +121,9 @@ export function DeviceCheck({
       <h1 id="check-title">{title}</h1>
       <p>Check your camera, microphone and speaker before you go in.</p>
       <video ref={preview} class="preview" autoPlay playsInline muted aria-label="Your camera" />
-      {error && (
-        <p class="error" role="alert">
-          {error}
+      {(error || problem) && (
+        <p class="error" role="alert" data-testid="call-error">
+          {error || problem}
         </p>
       )}
       <label>
@@ -159,7 +163,7 @@ export function DeviceCheck({
           disabled={!stream}
           onClick={() => {
             handedOver.current = true;
-            onReady(stream!);
+            void onReady(stream!).then((taken) => (handedOver.current = taken));
           }}
         >
           Join now
