@@ -94,6 +94,7 @@ export class AppointmentsController {
       'INVALID_IDEMPOTENCY_KEY',
     ],
     403: ['BOOKING_NOT_ALLOWED'],
+    404: ['HOLD_NOT_FOUND'],
     409: ['APPOINTMENT_CONFLICT', 'SLOT_UNAVAILABLE'],
     422: ['IDEMPOTENCY_KEY_REUSED'],
   })

@@ -37,6 +37,7 @@ interface BookingRequest {
   startsAt: string;
   endsAt: string;
   reason: string | null;
+  holdId?: string;
 }
 
 class KeyAlreadyClaimed extends Error {}
@@ -116,6 +117,7 @@ export class BookingService {
       startsAt: dto.startsAt.toISOString(),
       endsAt: dto.endsAt.toISOString(),
       reason: dto.reason ?? null,
+      ...(dto.holdId === undefined ? {} : { holdId: dto.holdId }),
     };
   }
 
@@ -154,6 +156,7 @@ export class BookingService {
           endsAt: new Date(request.endsAt),
           mustBeOffered: caller.role === 'patient',
           holderId: caller.userId,
+          holdId: request.holdId,
         });
         const [appointment] = await translateOverlap(() =>
           sql<Appointment>(

@@ -32,6 +32,8 @@ export interface BookingCheck {
   /** Whose holds count as free: the one booking. */
   holderId: string;
   excludeAppointmentId?: string;
+  /** A hold the booking names: it must be the holder's, in this clinician's diary. */
+  holdId?: string;
 }
 
 export interface Buffers {
@@ -54,14 +56,9 @@ export class AvailabilityService {
   ) {}
 
   async slots(caller: Caller, clinicianId: string, search: SlotSearch): Promise<SlotList> {
+    assertWindow(search.from, search.to);
     const from = search.from.getTime();
     const to = search.to.getTime();
-    if (to <= from) {
-      throw SchedulingErrors.badWindow('to must be after from');
-    }
-    if (to - from > MAX_WINDOW_DAYS * DAY) {
-      throw SchedulingErrors.badWindow(`A search spans at most ${MAX_WINDOW_DAYS} days`);
-    }
     const names = await this.users.activeNames([{ id: clinicianId, role: 'clinician' }]);
     if (!names.has(clinicianId)) {
       throw SchedulingErrors.clinicianNotFound();
@@ -95,11 +92,19 @@ export class AvailabilityService {
   }
 
   /**
-   * Checks a booking (or a move) against the hours, for a patient, and answers the buffers its
-   * visit takes. Call it with the clinician's diary locked.
+   * Checks a booking, move or hold against the hours, for a patient, releases the caller's
+   * other holds with this clinician, and answers the buffers its visit takes. Call it with the
+   * clinician's diary locked.
    */
   async check(manager: EntityManager, booking: BookingCheck): Promise<Buffers> {
-    const schedule = await this.schedules.find(booking.clinicianId, manager);
+    const { clinicianId, holderId } = booking;
+    if (
+      booking.holdId !== undefined &&
+      !(await this.diary.holdExists(manager, booking.holdId.toLowerCase(), clinicianId, holderId))
+    ) {
+      throw SchedulingErrors.holdNotFound();
+    }
+    const schedule = await this.schedules.find(clinicianId, manager);
     if (booking.mustBeOffered) {
       const slot = { start: booking.startsAt.getTime(), end: booking.endsAt.getTime() };
       if (!schedule) {
@@ -115,6 +120,8 @@ export class AvailabilityService {
         throw SchedulingErrors.slotUnavailable();
       }
     }
+    // The holder's own holds with this clinician give way to what they now book or hold.
+    await this.diary.releaseHolds(manager, clinicianId, holderId);
     return {
       bufferBeforeMinutes: schedule?.bufferBeforeMinutes ?? 0,
       bufferAfterMinutes: schedule?.bufferAfterMinutes ?? 0,
@@ -129,6 +136,18 @@ export class AvailabilityService {
     if (!mine) {
       throw SchedulingErrors.appointmentNotFound();
     }
+  }
+}
+
+/** A window of a search: ending after it starts, at most MAX_WINDOW_DAYS long. */
+export function assertWindow(fromDate: Date, toDate: Date): void {
+  const from = fromDate.getTime();
+  const to = toDate.getTime();
+  if (to <= from) {
+    throw SchedulingErrors.badWindow('to must be after from');
+  }
+  if (to - from > MAX_WINDOW_DAYS * DAY) {
+    throw SchedulingErrors.badWindow(`A search spans at most ${MAX_WINDOW_DAYS} days`);
   }
 }
 

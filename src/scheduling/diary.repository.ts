@@ -35,8 +35,8 @@ export class DiaryRepository {
               (extract(epoch FROM upper(occupies)) * 1000)::float8 AS end
          FROM diary_entries
         WHERE clinician_id = $1 AND occupies && tstzrange($2, $3, '[)') AND ${LIVE}
-          AND appointment_id IS DISTINCT FROM $4
-          AND NOT (appointment_id IS NULL AND holder_id = $5)`,
+          AND ($4::uuid IS NULL OR appointment_id IS DISTINCT FROM $4)
+          AND NOT (appointment_id IS NULL AND holder_id IS NOT DISTINCT FROM $5::uuid)`,
       [
         clinicianId,
         new Date(window.start),
@@ -60,5 +60,84 @@ export class DiaryRepository {
       [appointmentId, clinicianId],
     );
     return row?.holder_id;
+  }
+
+  /** A hold of `holderId` in this clinician's diary, live or expired. */
+  async holdExists(
+    manager: EntityManager,
+    holdId: string,
+    clinicianId: string,
+    holderId: string,
+  ): Promise<boolean> {
+    const rows = await sql(
+      manager,
+      `SELECT 1 FROM diary_entries
+        WHERE id = $1 AND clinician_id = $2 AND holder_id = $3 AND appointment_id IS NULL`,
+      [holdId, clinicianId, holderId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Drops the holder's holds in this clinician's diary (and anyone's that have expired). */
+  async releaseHolds(manager: EntityManager, clinicianId: string, holderId: string): Promise<void> {
+    await manager.query(
+      `DELETE FROM diary_entries
+        WHERE clinician_id = $1 AND appointment_id IS NULL
+          AND (holder_id = $2 OR upper(live) <= now())`,
+      [clinicianId, holderId],
+    );
+  }
+
+  /** Holds `slot` (widened to `occupies`) for `minutes`; the constraint refuses a clash. */
+  async insertHold(
+    manager: EntityManager,
+    hold: { clinicianId: string; holderId: string; slot: Range; occupies: Range; minutes: number },
+  ): Promise<{ id: string; expiresAt: Date }> {
+    const [row] = await sql<{ id: string; expiresAt: Date }>(
+      manager,
+      `INSERT INTO diary_entries (clinician_id, holder_id, starts_at, ends_at, occupies, live)
+       VALUES ($1, $2, $3, $4, tstzrange($5, $6, '[)'),
+               tstzrange(now(), now() + make_interval(mins => $7), '[)'))
+       RETURNING id, upper(live) AS "expiresAt"`,
+      [
+        hold.clinicianId,
+        hold.holderId,
+        new Date(hold.slot.start),
+        new Date(hold.slot.end),
+        new Date(hold.occupies.start),
+        new Date(hold.occupies.end),
+        hold.minutes,
+      ],
+    );
+    return row;
+  }
+
+  /** Deletes a hold of `holderId`; answers its clinician, or undefined if there was none. */
+  async deleteHold(holdId: string, holderId: string): Promise<string | undefined> {
+    const rows = await sql<{ clinician_id: string }>(
+      this.dataSource.manager,
+      `DELETE FROM diary_entries WHERE id = $1 AND holder_id = $2 AND appointment_id IS NULL
+       RETURNING clinician_id`,
+      [holdId, holderId],
+    );
+    return rows[0]?.clinician_id;
+  }
+
+  /** The visits in this clinician's diary starting in `[from, to)`, by start. */
+  async visits(
+    clinicianId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ appointmentId: string; patientId: string; startsAt: Date; endsAt: Date }[]> {
+    return sql(
+      this.dataSource.manager,
+      `SELECT appointment_id AS "appointmentId", holder_id AS "patientId",
+              starts_at AS "startsAt", ends_at AS "endsAt"
+         FROM diary_entries
+        WHERE clinician_id = $1 AND appointment_id IS NOT NULL
+          AND starts_at >= $2 AND starts_at < $3
+        ORDER BY starts_at, appointment_id`,
+      [clinicianId, from, to],
+    );
   }
 }

@@ -8,8 +8,9 @@ import { parseIfMatchVersion } from '../common/if-match';
 import { uuidPipe } from '../common/uuid.pipe';
 import { AvailabilityService } from './availability.service';
 import { ScheduleInputDto, ScheduleViewDto } from './dto/schedule.dto';
-import { SlotPageDto } from './dto/slot-page.dto';
-import { SlotsQuery } from './dto/slots.query';
+import { OutsideHoursPageDto, SlotPageDto } from './dto/slot-page.dto';
+import { SlotsQuery, WindowQuery } from './dto/slots.query';
+import { assertWindow } from './availability.service';
 import type { StoredSchedule } from './schedules.repository';
 import { SchedulesService } from './schedules.service';
 import { SchedulingErrors } from './scheduling.errors';
@@ -68,6 +69,29 @@ export class SchedulesController {
       throw SchedulingErrors.badIfMatch();
     }
     return withETag(response, await this.schedules.replace(caller, id, dto, version));
+  }
+
+  @Get('visits-outside-hours')
+  @ApiOperation({
+    summary: 'Visits outside the current hours (that clinician, or an admin)',
+    description:
+      'Visits starting in [from, to) (at most 31 days) that do not lie inside the schedule’s ' +
+      'hours, all of them without a schedule. A change of hours never moves or cancels a ' +
+      'visit; this is how the clinic finds the ones to look at.',
+  })
+  @ApiOkResponse({ description: 'The visits', type: OutsideHoursPageDto })
+  @ApiErrors(SIGNED_IN, {
+    400: ['VALIDATION_FAILED', 'INVALID_TIME_RANGE'],
+    403: ['FORBIDDEN_ROLE'],
+    404: ['CLINICIAN_NOT_FOUND'],
+  })
+  outsideHours(
+    @CurrentCaller() caller: Caller,
+    @Param('id', CLINICIAN_ID) id: string,
+    @Query() query: WindowQuery,
+  ) {
+    assertWindow(query.from, query.to);
+    return this.schedules.visitsOutsideHours(caller, id, query.from, query.to);
   }
 
   @Get('slots')

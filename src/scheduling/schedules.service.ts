@@ -7,9 +7,10 @@ import type { Caller } from '../auth/caller';
 import { COMMON_ERRORS } from '../common/app-error';
 import { UsersService } from '../users/users.service';
 import { scheduleProblems } from './schedule-problems';
+import { DiaryRepository } from './diary.repository';
 import { SchedulesRepository, StoredSchedule } from './schedules.repository';
 import { SchedulingErrors } from './scheduling.errors';
-import type { ScheduleRules } from './slot-grid';
+import { ScheduleRules, withinHours } from './slot-grid';
 
 /** Publishing and reading a clinician's hours. Changing them never touches booked visits. */
 @Injectable()
@@ -19,6 +20,7 @@ export class SchedulesService {
     private readonly schedules: SchedulesRepository,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly diary: DiaryRepository,
   ) {}
 
   async get(clinicianId: string): Promise<StoredSchedule> {
@@ -75,6 +77,34 @@ export class SchedulesService {
       );
       return saved;
     });
+  }
+
+  /**
+   * The clinician's visits starting in `[from, to)` that are not inside the current hours (all
+   * of them without a schedule): a change of hours leaves them booked, for the clinic to act on.
+   */
+  async visitsOutsideHours(caller: Caller, clinicianId: string, from: Date, to: Date) {
+    if (
+      caller.role === 'patient' ||
+      (caller.role === 'clinician' && caller.userId !== clinicianId)
+    ) {
+      throw SchedulingErrors.notYours();
+    }
+    await this.requireClinician(clinicianId);
+    const schedule = await this.schedules.find(clinicianId);
+    const visits = await this.diary.visits(clinicianId, from, to);
+    const outside = visits.filter(
+      (visit) =>
+        !schedule ||
+        !withinHours(schedule, { start: visit.startsAt.getTime(), end: visit.endsAt.getTime() }),
+    );
+    return {
+      items: outside.map((visit) => ({
+        ...visit,
+        startsAt: visit.startsAt.toISOString(),
+        endsAt: visit.endsAt.toISOString(),
+      })),
+    };
   }
 
   private async requireClinician(clinicianId: string, manager?: EntityManager): Promise<void> {

@@ -31,5 +31,7 @@ export const SchedulingErrors = {
       'SLOT_UNAVAILABLE',
       'That time is not a free slot of this clinician; search the slots again',
     ),
+  holdNotAllowed: () =>
+    new AppError('forbidden', 'BOOKING_NOT_ALLOWED', 'A clinician holds only in their own diary'),
   holdNotFound: () => new AppError('not_found', 'HOLD_NOT_FOUND', 'No such slot hold of yours'),
 };

@@ -6,11 +6,19 @@ import { DiaryRepository } from './diary.repository';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesRepository } from './schedules.repository';
 import { SchedulesService } from './schedules.service';
+import { SlotHoldsController } from './slot-holds.controller';
+import { SlotHoldsService } from './slot-holds.service';
 
 @Module({
   imports: [UsersModule, AuditModule],
-  controllers: [SchedulesController],
-  providers: [SchedulesService, AvailabilityService, SchedulesRepository, DiaryRepository],
+  controllers: [SchedulesController, SlotHoldsController],
+  providers: [
+    SchedulesService,
+    AvailabilityService,
+    SlotHoldsService,
+    SchedulesRepository,
+    DiaryRepository,
+  ],
   exports: [AvailabilityService],
 })
 export class SchedulingModule {}

@@ -226,3 +226,10 @@ export function occupied(
     end: slot.end + rules.bufferAfterMinutes * MINUTE,
   };
 }
+
+/** Whether `range` lies wholly inside the schedule's hours (grid and buffers aside). */
+export function withinHours(rules: ScheduleRules, range: Range): boolean {
+  const open = merge(openIntervals(rules, range.start, range.end));
+  const stretch = open[lastStartingBefore(open, range.start + 1)];
+  return stretch !== undefined && range.end <= stretch.end;
+}

@@ -439,6 +439,36 @@ describe('the OpenAPI document (e2e)', () => {
         as(patient),
       ),
     );
+    const held = await call(
+      'POST /api/slot-holds',
+      t.api.post('/api/slot-holds', { clinicianId: clinician.id, ...slot(300) }, as(patient)),
+    );
+    await call(
+      'POST /api/slot-holds',
+      t.api.post('/api/slot-holds', { clinicianId: clinician.id, ...slot(-60) }, as(patient)),
+    );
+    await call(
+      'DELETE /api/slot-holds/{id}',
+      t.api.request('DELETE', `/api/slot-holds/${held.body.id}`, undefined, as(patient)),
+    );
+    await call(
+      'DELETE /api/slot-holds/{id}',
+      t.api.request('DELETE', `/api/slot-holds/${held.body.id}`, undefined, as(patient)),
+    );
+    await call(
+      'GET /api/clinicians/{id}/visits-outside-hours',
+      t.api.get(
+        `/api/clinicians/${clinician.id}/visits-outside-hours?${new URLSearchParams(day)}`,
+        as(admin),
+      ),
+    );
+    await call(
+      'GET /api/clinicians/{id}/visits-outside-hours',
+      t.api.get(
+        `/api/clinicians/${clinician.id}/visits-outside-hours?${new URLSearchParams(day)}`,
+        as(patient),
+      ),
+    );
     await call('GET /api/audit', t.api.get(`/api/audit?targetId=${id}`, as(admin)));
 
     expect(operations.map((o) => o.name).filter((name) => !seen.has(name))).toEqual([]);

@@ -182,4 +182,63 @@ describe('schedules and slots (e2e)', () => {
       expect([refused.status, refused.body.code]).toEqual([404, 'APPOINTMENT_NOT_FOUND']);
     });
   });
+
+  describe('changing the hours', () => {
+    it('moves or cancels no visit, and lists the ones left outside for an admin', async () => {
+      const clinician = await newClinician();
+      const hours = nineToFive({ timeZone: 'UTC' });
+      await publishSchedule(t.api, clinician.id, clinician.token, hours);
+      const today = new Date();
+      const day = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 2);
+      const at = (hour: number) => ({
+        startsAt: new Date(day + hour * 3_600_000).toISOString(),
+        endsAt: new Date(day + hour * 3_600_000 + 1_800_000).toISOString(),
+      });
+      const early = await t.api.post(
+        '/api/appointments',
+        { clinicianId: clinician.id, ...at(10) },
+        { token: patient.token },
+      );
+      const late = await t.api.post(
+        '/api/appointments',
+        { clinicianId: clinician.id, ...at(14) },
+        { token: (await makePatient(t.api)).token },
+      );
+      expect([early.status, late.status]).toEqual([201, 201]);
+
+      const afternoons = {
+        ...hours,
+        weekly: WEEKDAYS.map((d) => ({ day: d, start: '13:00', end: '17:00' })),
+      };
+      await publishSchedule(t.api, clinician.id, clinician.token, afternoons, 1);
+      const still = await t.api.get(`/api/appointments/${early.body.id}`, {
+        token: patient.token,
+      });
+      expect(still.body).toEqual(early.body);
+
+      const window = new URLSearchParams({
+        from: new Date(day).toISOString(),
+        to: new Date(day + 86_400_000).toISOString(),
+      });
+      const path = `/api/clinicians/${clinician.id}/visits-outside-hours?${window}`;
+      const listed = await t.api.get(path, { token: admin.token });
+      expect([listed.status, listed.body]).toEqual([
+        200,
+        {
+          items: [
+            {
+              appointmentId: early.body.id,
+              patientId: patient.id,
+              startsAt: early.body.startsAt,
+              endsAt: early.body.endsAt,
+            },
+          ],
+        },
+      ]);
+      const own = await t.api.get(path, { token: clinician.token });
+      expect(own.body).toEqual(listed.body);
+      const refused = await t.api.get(path, { token: patient.token });
+      expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    });
+  });
 });

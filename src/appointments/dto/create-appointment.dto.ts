@@ -18,6 +18,14 @@ export class CreateAppointmentDto {
   @IsoDateTime()
   endsAt: Date;
 
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Your slot hold for this time (POST /api/slot-holds); it is used up',
+  })
+  @IsOptional()
+  @IsUUID()
+  holdId?: string;
+
   @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString()

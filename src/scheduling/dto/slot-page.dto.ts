@@ -20,3 +20,22 @@ export class SlotPageDto {
   @ApiProperty({ type: [SlotDto], description: 'Free slots, in UTC, ordered' })
   items: SlotDto[];
 }
+
+export class OutsideHoursVisitDto {
+  @ApiProperty({ format: 'uuid' })
+  appointmentId: string;
+
+  @ApiProperty({ format: 'uuid' })
+  patientId: string;
+
+  @ApiProperty({ format: 'date-time' })
+  startsAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  endsAt: string;
+}
+
+export class OutsideHoursPageDto {
+  @ApiProperty({ type: [OutsideHoursVisitDto], description: 'By start time' })
+  items: OutsideHoursVisitDto[];
+}
