@@ -194,7 +194,7 @@ describe('the web app in a real browser (system)', () => {
     await patient.getByRole('link', { name: 'Book a visit' }).click();
     await patient.getByLabel('Clinician').selectOption({ label: 'Dr Ada Okafor' });
     const slotButtons = patient.getByRole('group', { name: 'Free times' }).getByRole('button');
-    await slotButtons.nth(1).click();
+    const secondSlot = await slotButtons.nth(1).textContent();
     const [, second] = (
       await t.api.get(
         `/api/clinicians/${clinician.id}/slots?${new URLSearchParams({
@@ -213,11 +213,16 @@ describe('the web app in a real browser (system)', () => {
         )
       ).status,
     ).toBe(201);
-    await screen(patient, '04-book-slot-picker');
-    await patient.getByRole('button', { name: /^Book: \d/ }).click();
+    // Picking takes a hold: the picker learns at once that the time went, and looks again.
+    await slotButtons.nth(1).click();
     await patient.getByRole('alert').getByText('That time is no longer free').waitFor();
     await screen(patient, '04b-book-slot-taken');
+    await patient
+      .getByRole('group', { name: 'Free times' })
+      .getByRole('button', { name: secondSlot!, exact: true })
+      .waitFor({ state: 'detached' });
     await slotButtons.first().click();
+    await screen(patient, '04-book-slot-picker');
     await patient.getByRole('button', { name: /^Book: \d/ }).click();
     const patientVisit = patient.getByTestId('visits').locator('li').first();
     await patientVisit.getByText('Dr Ada Okafor').waitFor();

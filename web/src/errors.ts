@@ -15,6 +15,7 @@ const WORDS: Record<string, string> = {
   UNAUTHENTICATED: 'Please sign in again.',
   APPOINTMENT_CONFLICT: 'That time is already taken. Choose another time.',
   SLOT_UNAVAILABLE: 'That time is no longer free. Choose another time.',
+  HOLD_NOT_FOUND: 'Your hold on that time ran out. Choose the time again.',
   APPOINTMENT_IN_PAST: 'That time has already passed. Choose a later time.',
   INVALID_TIME_RANGE: 'A visit lasts from 5 minutes to 4 hours and ends after it starts.',
   APPOINTMENT_NOT_FOUND: 'This visit does not exist or is not yours.',

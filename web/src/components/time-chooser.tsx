@@ -43,14 +43,17 @@ function startOfDay(offset: number): Date {
 export function TimeChooser({
   clinicianId,
   excludeAppointment,
+  holds = false,
   label,
   onChoose,
 }: {
   clinicianId: string;
   excludeAppointment?: string;
+  /** Holds a picked slot for the person (5 minutes, PRODUCT §7) while they confirm. */
+  holds?: boolean;
   label: string;
   /** Rejects with the server's error when the slot could not be had. */
-  onChoose: (chosen: Chosen) => Promise<void>;
+  onChoose: (chosen: Chosen, holdId?: string) => Promise<void>;
 }) {
   const device = useStore(live);
   const changes = useStore(device?.changes ?? still);
@@ -59,6 +62,35 @@ export function TimeChooser({
   const [picked, setPicked] = useState<Chosen | null>(null);
   const [error, setError] = useState('');
   const [again, setAgain] = useState(0);
+  const [holdId, setHoldId] = useState<string | null>(null);
+
+  // A hold not used for a booking is given back when the person leaves the picker.
+  useEffect(() => {
+    if (!holdId) {
+      return;
+    }
+    return () => void api(`/api/slot-holds/${holdId}`, { method: 'DELETE' }).catch(() => {});
+  }, [holdId]);
+
+  /** Taking a hold tells at once whether the time is still free. */
+  async function pick(slot: Chosen) {
+    setError('');
+    setPicked(slot);
+    if (!holds) {
+      return;
+    }
+    try {
+      const hold = await api<{ id: string }>('/api/slot-holds', {
+        method: 'POST',
+        body: { clinicianId, ...slot },
+      });
+      setHoldId(hold.id);
+    } catch (err) {
+      setPicked(null);
+      setError(plainWords(err));
+      setAgain((n) => n + 1);
+    }
+  }
 
   useEffect(() => {
     const query = new URLSearchParams({
@@ -93,7 +125,9 @@ export function TimeChooser({
     }
     setError('');
     try {
-      await onChoose(picked);
+      await onChoose(picked, holdId ?? undefined);
+      // Used up by the booking: nothing to give back.
+      setHoldId(null);
     } catch (err) {
       setError(plainWords(err));
       setAgain((n) => n + 1);
@@ -145,7 +179,7 @@ export function TimeChooser({
                         key={slot.startsAt}
                         type="button"
                         aria-pressed={picked?.startsAt === slot.startsAt}
-                        onClick={() => setPicked(slot)}
+                        onClick={() => void pick(slot)}
                       >
                         {formatTime(slot.startsAt)}
                       </button>

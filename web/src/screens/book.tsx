@@ -24,12 +24,17 @@ export function BookScreen() {
   }, []);
 
   /** A refusal (the slot was taken meanwhile) goes back to the picker, which looks again. */
-  async function book(chosen: Chosen) {
+  async function book(chosen: Chosen, holdId?: string) {
     setMessage({});
     const booked = await api<Appointment>('/api/appointments', {
       method: 'POST',
       headers: { 'Idempotency-Key': crypto.randomUUID() },
-      body: { clinicianId, ...chosen, ...(reason ? { reason } : {}) },
+      body: {
+        clinicianId,
+        ...chosen,
+        ...(holdId ? { holdId } : {}),
+        ...(reason ? { reason } : {}),
+      },
     });
     setMessage({ done: `Booked: ${formatSpan(booked.startsAt, booked.endsAt)}.` });
     navigate('/');
@@ -61,7 +66,13 @@ export function BookScreen() {
             />
           </label>
           {clinicianId && (
-            <TimeChooser key={clinicianId} clinicianId={clinicianId} label="Book" onChoose={book} />
+            <TimeChooser
+              key={clinicianId}
+              clinicianId={clinicianId}
+              holds
+              label="Book"
+              onChoose={book}
+            />
           )}
         </>
       )}
