@@ -16,6 +16,7 @@ import { BenchUser, BenchVisit, seedDiary, seedUsers, seedVisits } from './lib/f
 import { holdLoad, Probe, ROOT, runLoad, Server, sleep } from './lib/processes';
 import { Row, table } from './lib/report';
 import { peerScenarios } from './peers';
+import { slotScenarios } from './slots';
 import { Spread, spread } from './lib/stats';
 
 const quick = process.argv.includes('--quick');
@@ -435,6 +436,18 @@ async function main() {
     }
     if (wanted('rest')) {
       await restScenarios(db, televisit);
+    }
+    if (wanted('slots')) {
+      await slotScenarios({
+        db,
+        secret,
+        televisit,
+        add,
+        runs: P.runs,
+        warmupMs: P.warmupMs,
+        windowMs: P.windowMs,
+        quick,
+      });
     }
     if (wanted('login')) {
       await loginScenario(db, televisit);

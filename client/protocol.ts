@@ -60,6 +60,8 @@ export interface ClientCommands {
   'session.end': { data: AppointmentRef; result: UntypedResult };
   'presence.set': { data: { status: SettablePresenceStatus }; result: UntypedResult };
   'notifications.sync': { data: { after?: string }; result: { items: Notification[] } };
+  'slots.watch': { data: { clinicianId: string }; result: { clinicianId: string } };
+  'slots.unwatch': { data: { clinicianId: string }; result: { clinicianId: string } };
 }
 
 export type CommandName = keyof ClientCommands;
@@ -88,6 +90,8 @@ export interface ServerEvents {
   signal: AppointmentRef & { from: string } & SignalMessage;
   presence: { userId: string; status: PresenceStatus; lastSeenAt: string | null };
   notification: Notification;
+  /** A watched clinician's free slots in [from, to) may have changed: search them again. */
+  'slots.changed': { clinicianId: string; from: string; to: string };
   error: ErrorFrameData;
 }
 

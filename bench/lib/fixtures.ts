@@ -14,6 +14,58 @@ export interface BenchVisit {
   clinician: BenchUser;
 }
 
+export interface BenchSchedule {
+  timeZone: string;
+  weekly: { day: string; start: string; end: string }[];
+  slotMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  minimumNoticeMinutes: number;
+  bookingHorizonDays: number;
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** Open around the clock on a one-minute grid: patients may book these clinicians any time. */
+export const ALWAYS_OPEN: BenchSchedule = {
+  timeZone: 'UTC',
+  weekly: WEEKDAYS.map((day) => ({ day, start: '00:00', end: '00:00' })),
+  slotMinutes: 1,
+  bufferBeforeMinutes: 0,
+  bufferAfterMinutes: 0,
+  minimumNoticeMinutes: 0,
+  bookingHorizonDays: 730,
+};
+
+/** Every day `start`–`end` in `timeZone`, with the given grid and buffers. */
+export function dailySchedule(changes: Partial<BenchSchedule>): BenchSchedule {
+  return { ...ALWAYS_OPEN, ...changes };
+}
+
+/** Publishes a schedule for each clinician, straight into the table (as PUT would store it). */
+export async function publishSchedules(
+  db: Client,
+  clinicianIds: string[],
+  schedule: BenchSchedule,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO clinician_schedules (clinician_id, time_zone, weekly, overrides, slot_minutes,
+            buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes,
+            booking_horizon_days)
+     SELECT id, $2, $3, '[]', $4, $5, $6, $7, $8 FROM unnest($1::uuid[]) AS id`,
+    [
+      clinicianIds,
+      schedule.timeZone,
+      JSON.stringify(schedule.weekly),
+      schedule.slotMinutes,
+      schedule.bufferBeforeMinutes,
+      schedule.bufferAfterMinutes,
+      schedule.minimumNoticeMinutes,
+      schedule.bookingHorizonDays,
+    ],
+  );
+}
+
 /**
  * Users written straight into the database with a live login each, and access tokens signed
  * with the service's secret: thousands of users in a second, where registering them through
@@ -24,6 +76,7 @@ export async function seedUsers(
   secret: string,
   role: BenchUser['role'],
   count: number,
+  options: { schedule?: BenchSchedule | null } = {},
 ): Promise<BenchUser[]> {
   const ids = Array.from({ length: count }, () => randomUUID());
   const sessions = ids.map(() => randomUUID());
@@ -38,6 +91,10 @@ export async function seedUsers(
      SELECT s, u, now() + interval '1 day' FROM unnest($1::uuid[], $2::uuid[]) AS t (s, u)`,
     [sessions, ids],
   );
+  const schedule = options.schedule === undefined ? ALWAYS_OPEN : options.schedule;
+  if (role === 'clinician' && schedule !== null) {
+    await publishSchedules(db, ids, schedule);
+  }
   return ids.map((id, i) => ({
     id,
     role,

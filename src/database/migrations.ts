@@ -10,6 +10,7 @@ import { VisitEndedEarlyFreesItsTime1764000000008 } from '../../migrations/17640
 import { ServingRoleOnlyAppendsToTheAuditLog1764000000009 } from '../../migrations/1764000000009-ServingRoleOnlyAppendsToTheAuditLog';
 import { InstanceMailboxProgress1764000000010 } from '../../migrations/1764000000010-InstanceMailboxProgress';
 import { CreateSchedulesAndDiary1764000000011 } from '../../migrations/1764000000011-CreateSchedulesAndDiary';
+import { DiaryAnnouncesSlotChanges1764000000012 } from '../../migrations/1764000000012-DiaryAnnouncesSlotChanges';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ServingRoleOnlyAppendsToTheAuditLog1764000000009,
   InstanceMailboxProgress1764000000010,
   CreateSchedulesAndDiary1764000000011,
+  DiaryAnnouncesSlotChanges1764000000012,
 ];

@@ -16,7 +16,8 @@ import { BusMetrics } from './bus.metrics';
 import { InstanceIdentity } from './instance-identity';
 import { InstanceRegistry, MESSAGE_RETENTION_MS } from './instance-registry';
 
-export type BusChannel = 'televisit_notifications' | 'televisit_revocations' | 'televisit_presence';
+export type BusChannel =
+  'televisit_notifications' | 'televisit_revocations' | 'televisit_presence' | 'televisit_slots';
 
 /** A message from one instance to another; `kind` picks the handler. */
 export interface InstanceMessage {

@@ -8,6 +8,8 @@ import { SchedulesRepository } from './schedules.repository';
 import { SchedulesService } from './schedules.service';
 import { SlotHoldsController } from './slot-holds.controller';
 import { SlotHoldsService } from './slot-holds.service';
+import { SlotWatchers } from './slot-watchers';
+import { SlotsGateway } from './slots.gateway';
 
 @Module({
   imports: [UsersModule, AuditModule],
@@ -16,6 +18,8 @@ import { SlotHoldsService } from './slot-holds.service';
     SchedulesService,
     AvailabilityService,
     SlotHoldsService,
+    SlotWatchers,
+    SlotsGateway,
     SchedulesRepository,
     DiaryRepository,
   ],

@@ -51,7 +51,9 @@ const DAY_MINUTES = 24 * 60;
 
 /** One interval of one local date, placed on the time line. */
 interface OpenInterval extends Range {
-  date: DateTime;
+  /** The local date, as the epoch milliseconds of that calendar date's UTC midnight. */
+  date: number;
+  zone: string;
   startMinute: number;
   endMinute: number;
 }
@@ -63,35 +65,71 @@ export function minuteOfDay(hhmm: string): number {
 }
 
 /**
- * The wall-clock time `minute` minutes after the start of local `date`, as an instant, or null
- * when that local time does not exist (skipped by a daylight-saving change). A repeated local
- * time (the autumn change) is one instant, whichever Luxon picks, so it is never offered twice.
+ * Local wall-clock times already placed on the time line, by zone, date and minute. These are
+ * facts of the time-zone data, so they can be kept; Luxon asks Intl for each, which costs far
+ * more than the rest of a search. Bounded: emptied when full.
  */
-function wallClock(date: DateTime, minute: number): { at: number; exists: boolean } {
-  const day = Math.floor(minute / DAY_MINUTES);
-  const rest = minute - day * DAY_MINUTES;
-  const hour = Math.floor(rest / 60);
-  const min = rest % 60;
-  const local = date.plus({ days: day }).set({ hour, minute: min, second: 0, millisecond: 0 });
-  return { at: local.toMillis(), exists: local.hour === hour && local.minute === min };
+const placed = new Map<string, { at: number; exists: boolean }>();
+const MAX_PLACED = 200_000;
+
+/**
+ * The wall-clock time `minute` minutes after the start of local `date` in `zone`, as an
+ * instant, and whether that local time exists (one skipped by a daylight-saving change does
+ * not). A repeated local time (the autumn change) is one instant, whichever Luxon picks, so it
+ * is never offered twice.
+ */
+function wallClock(zone: string, date: number, minute: number): { at: number; exists: boolean } {
+  // Calendar arithmetic on a UTC date (no offsets there); the zone is Luxon's to apply.
+  const day = date + Math.floor(minute / DAY_MINUTES) * DAY_MINUTES * MINUTE;
+  const rest = minute % DAY_MINUTES;
+  const key = `${zone}|${day}|${rest}`;
+  let found = placed.get(key);
+  if (!found) {
+    const hour = Math.floor(rest / 60);
+    const min = rest % 60;
+    const calendar = new Date(day);
+    const local = DateTime.fromObject(
+      {
+        year: calendar.getUTCFullYear(),
+        month: calendar.getUTCMonth() + 1,
+        day: calendar.getUTCDate(),
+        hour,
+        minute: min,
+      },
+      { zone },
+    );
+    found = { at: local.toMillis(), exists: local.hour === hour && local.minute === min };
+    if (placed.size >= MAX_PLACED) {
+      placed.clear();
+    }
+    placed.set(key, found);
+  }
+  return found;
 }
 
-function intervalsOf(rules: ScheduleRules, date: DateTime): LocalInterval[] {
-  const iso = date.toISODate();
+function intervalsOf(rules: ScheduleRules, date: number): LocalInterval[] {
+  const calendar = new Date(date);
+  const iso = calendar.toISOString().slice(0, 10);
   const override = rules.overrides.find((o) => o.date === iso);
   if (override) {
     return override.intervals;
   }
-  const day = WEEKDAYS[date.weekday - 1];
+  const day = WEEKDAYS[(calendar.getUTCDay() + 6) % 7];
   return rules.weekly.filter((w) => w.day === day);
+}
+
+/** The local calendar date of `at` in `zone`. */
+function localDate(at: number, zone: string): number {
+  const local = DateTime.fromMillis(at, { zone });
+  return Date.UTC(local.year, local.month - 1, local.day);
 }
 
 /** The schedule's intervals of the local dates that can reach into `[from, to)`, by start. */
 export function openIntervals(rules: ScheduleRules, from: number, to: number): OpenInterval[] {
   const zone = rules.timeZone;
-  const last = DateTime.fromMillis(to, { zone }).startOf('day');
+  const last = localDate(to, zone);
   // An interval of the day before may cross midnight into the window.
-  let date = DateTime.fromMillis(from, { zone }).startOf('day').minus({ days: 1 });
+  let date = localDate(from, zone) - DAY_MINUTES * MINUTE;
   const open: OpenInterval[] = [];
   while (date <= last) {
     for (const interval of intervalsOf(rules, date)) {
@@ -100,32 +138,34 @@ export function openIntervals(rules: ScheduleRules, from: number, to: number): O
       if (endMinute <= startMinute) {
         endMinute += DAY_MINUTES;
       }
-      const start = wallClock(date, startMinute).at;
-      const end = wallClock(date, endMinute).at;
+      const start = wallClock(zone, date, startMinute).at;
+      const end = wallClock(zone, date, endMinute).at;
       if (end > start && end > from && start < to) {
-        open.push({ date, startMinute, endMinute, start, end });
+        open.push({ date, zone, startMinute, endMinute, start, end });
       }
     }
-    date = date.plus({ days: 1 });
+    date += DAY_MINUTES * MINUTE;
   }
   return open.sort((a, b) => a.start - b.start);
 }
 
 /**
  * The grid of an interval: every `slotMinutes` of local time from its start, skipping local
- * times that do not exist. Without a change of offset inside the interval, local and elapsed
- * time agree and the grid is plain arithmetic.
+ * times that do not exist. When the interval lasts as long in elapsed time as on the clock
+ * (no change of offset inside it), local and elapsed time agree and the grid is plain addition.
  */
 function gridOf(interval: OpenInterval, slotMinutes: number): number[] {
-  const first = wallClock(interval.date, interval.startMinute);
-  const offsetAt = (at: number) => DateTime.fromMillis(at, { zone: interval.date.zone }).offset;
-  const steady = first.exists && offsetAt(interval.start) === offsetAt(interval.end - 1);
+  const { zone, date, startMinute, endMinute } = interval;
+  const steady =
+    wallClock(zone, date, startMinute).exists &&
+    wallClock(zone, date, endMinute).exists &&
+    interval.end - interval.start === (endMinute - startMinute) * MINUTE;
   const grid: number[] = [];
-  for (let minute = interval.startMinute; minute < interval.endMinute; minute += slotMinutes) {
+  for (let minute = startMinute; minute < endMinute; minute += slotMinutes) {
     if (steady) {
-      grid.push(interval.start + (minute - interval.startMinute) * MINUTE);
+      grid.push(interval.start + (minute - startMinute) * MINUTE);
     } else {
-      const local = wallClock(interval.date, minute);
+      const local = wallClock(zone, date, minute);
       if (local.exists) {
         grid.push(local.at);
       }

@@ -26,6 +26,7 @@ const TABLES_BY_MIGRATION = [
   [], // the serving role's rights (a function the migrator calls)
   [], // how far each instance has handled its mailbox
   ['clinician_schedules', 'diary_entries'],
+  [], // the diary announces slot changes
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
