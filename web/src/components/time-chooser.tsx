@@ -14,8 +14,6 @@ interface Slots {
 }
 
 const DAYS_SHOWN = 14;
-/** Until the service pushes slot changes (slots.watch), the picker looks again this often. */
-const REFRESH_MS = 20_000;
 const still = new Store(0);
 /** A long day of short slots reads better in parts (local hours). */
 const PARTS = [
@@ -37,8 +35,9 @@ function startOfDay(offset: number): Date {
 }
 
 /**
- * The clinician's free slots, a day at a time, in the person's own zone. Looks again every few
- * seconds, on every notification, and when a booking finds the time taken meanwhile.
+ * The clinician's free slots, a day at a time, in the person's own zone. Looks again when the
+ * service says they changed (slots.changed), on every notification, and when a hold or a
+ * booking finds the time taken meanwhile.
  */
 export function TimeChooser({
   clinicianId,
@@ -112,12 +111,40 @@ export function TimeChooser({
         (err: unknown) => current && setError(plainWords(err)),
       );
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
     return () => {
       current = false;
-      clearInterval(timer);
     };
   }, [clinicianId, excludeAppointment, day, changes, again]);
+
+  // Live: the service says when this clinician's free slots may have changed (PRODUCT §7).
+  useEffect(() => {
+    if (!device) {
+      return;
+    }
+    const { socket } = device;
+    const watch = () => socket.request('slots.watch', { clinicianId }).catch(() => {});
+    void watch();
+    const offChanged = socket.on('slots.changed', (change) => {
+      const shown = { from: startOfDay(day).getTime(), to: startOfDay(day + 1).getTime() };
+      if (
+        change.clinicianId === clinicianId &&
+        new Date(change.from).getTime() < shown.to &&
+        new Date(change.to).getTime() > shown.from
+      ) {
+        setAgain((n) => n + 1);
+      }
+    });
+    // A watch does not outlive the connection; changes meanwhile were missed: look again.
+    const offReconnected = socket.on('reconnected', () => {
+      void watch();
+      setAgain((n) => n + 1);
+    });
+    return () => {
+      offChanged();
+      offReconnected();
+      void socket.request('slots.unwatch', { clinicianId }).catch(() => {});
+    };
+  }, [device, clinicianId, day]);
 
   async function confirm() {
     if (!picked) {
