@@ -1,5 +1,6 @@
 import {
   CloseCode,
+  type ChatMessage,
   type ClientFrame,
   type CommandData,
   type CommandName,
@@ -241,6 +242,25 @@ export class TelevisitSocket extends TypedEmitter<SocketEvents> {
       clearTimeout(this.reconnectTimer);
       void this.open();
     }
+  }
+
+  /**
+   * Sends a chat message in a visit (PRODUCT §9) and resolves with its {messageId, seq, sentAt}.
+   * The clientMessageId is made here unless given: sending again with the same one (say, after
+   * a TIMEOUT) never posts the message twice.
+   */
+  sendChat(
+    appointmentId: string,
+    text: string,
+    clientMessageId: string = crypto.randomUUID(),
+  ): Promise<CommandResult<'chat.send'>> {
+    return this.request('chat.send', { appointmentId, clientMessageId, text });
+  }
+
+  /** The visit's chat after `after` (the seq of the last message held), oldest first. */
+  async chatHistory(appointmentId: string, after?: number): Promise<ChatMessage[]> {
+    const data = after === undefined ? { appointmentId } : { appointmentId, after };
+    return (await this.request('chat.history', data)).items;
   }
 
   /** Closes for good: no reconnect, pending requests rejected with CLOSED. */

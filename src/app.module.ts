@@ -17,6 +17,7 @@ import { PresenceModule } from './presence/presence.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
 import { SignalingModule } from './signaling/signaling.module';
+import { ChatModule } from './chat/chat.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -48,6 +49,7 @@ export class AppModule {
         SchedulingModule,
         AppointmentsModule,
         SignalingModule,
+        ChatModule,
         PresenceModule,
       ],
     };

@@ -11,6 +11,7 @@ import { ServingRoleOnlyAppendsToTheAuditLog1764000000009 } from '../../migratio
 import { InstanceMailboxProgress1764000000010 } from '../../migrations/1764000000010-InstanceMailboxProgress';
 import { CreateSchedulesAndDiary1764000000011 } from '../../migrations/1764000000011-CreateSchedulesAndDiary';
 import { DiaryAnnouncesSlotChanges1764000000012 } from '../../migrations/1764000000012-DiaryAnnouncesSlotChanges';
+import { CreateVisitMessages1764000000030 } from '../../migrations/1764000000030-CreateVisitMessages';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   InstanceMailboxProgress1764000000010,
   CreateSchedulesAndDiary1764000000011,
   DiaryAnnouncesSlotChanges1764000000012,
+  CreateVisitMessages1764000000030,
 ];

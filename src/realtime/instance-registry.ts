@@ -17,6 +17,13 @@ import { InstanceIdentity } from './instance-identity';
  * Releases what dead instances held, inside the transaction that removes them; may return work
  * to do once that transaction has committed (telling clients).
  */
+/**
+ * The phases of releasing instances, in the order they run (one transaction): whatever locks
+ * visit rooms comes before whatever locks users, the order every other transaction takes them in.
+ */
+export const RELEASE_PHASES = ['visit-rooms', 'users'] as const;
+export type ReleasePhase = (typeof RELEASE_PHASES)[number];
+
 export type ReleaseHandler = (
   manager: EntityManager,
   instanceIds: string[],
@@ -48,7 +55,7 @@ export const MESSAGE_RETENTION_MS = 5 * 60_000;
 @Injectable()
 export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(InstanceRegistry.name);
-  private readonly releaseHandlers: { handler: ReleaseHandler; order: number }[] = [];
+  private readonly releaseHandlers: { handler: ReleaseHandler; phase: ReleasePhase }[] = [];
   private readonly evictedHandlers: (() => void)[] = [];
   private readonly beatHandlers: (() => Promise<void>)[] = [];
   private mailboxProgress: () => Record<string, number> = () => ({});
@@ -71,13 +78,13 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * What to release when instances die (and when this one stops). Handlers run in ascending
-   * `order`, all in one transaction: whatever locks visit rooms must come before whatever locks
-   * users, the order every other transaction takes them in.
+   * What to release when instances die (and when this one stops). Handlers run by
+   * `RELEASE_PHASES`, all in one transaction.
    */
-  onRelease(handler: ReleaseHandler, order: number): void {
-    this.releaseHandlers.push({ handler, order });
-    this.releaseHandlers.sort((a, b) => a.order - b.order);
+  onRelease(phase: ReleasePhase, handler: ReleaseHandler): void {
+    const rank = (p: ReleasePhase) => RELEASE_PHASES.indexOf(p);
+    this.releaseHandlers.push({ handler, phase });
+    this.releaseHandlers.sort((a, b) => rank(a.phase) - rank(b.phase));
   }
 
   /** What to drop when this instance learns the others declared it dead. */

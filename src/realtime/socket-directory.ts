@@ -65,8 +65,7 @@ export class SocketDirectory {
     private readonly clock: Clock,
   ) {
     instances.onBeat(() => this.forgetClosed());
-    // After the visit rooms (order 0): rooms are locked before users.
-    instances.onRelease(async (manager, ids) => {
+    instances.onRelease('users', async (manager, ids) => {
       const gone = await sql<{ user_id: string }>(
         manager,
         'DELETE FROM sockets WHERE instance_id = ANY($1) RETURNING user_id',
@@ -76,7 +75,7 @@ export class SocketDirectory {
         manager,
         gone.map((row) => row.user_id),
       );
-    }, 1);
+    });
   }
 
   /** The users with a socket on these instances. */

@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ClosedReason } from '../appointments/visit-closures';
 import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Slots } from '../common/slots';
 import { sql } from '../database/sql';
 import { PresenceService } from '../presence/presence.service';
-import { SignalingErrors } from './signaling.errors';
-import { MAX_QUEUED_FRAMES, RoomSnapshot, Seat, Seats } from './visit-room';
+import { asAbsent, readSeats, SeatRow, seatOf, writeSeat } from './seat-rows';
+import type { RoomSnapshot, Seat, Seats } from './visit-room';
 
 /**
  * Turns of their own for keeping signals for a reconnecting participant: a relay (and the
@@ -46,15 +45,6 @@ export interface RoomChange<T> {
   before: RoomSnapshot;
   after: RoomSnapshot;
   result: T;
-}
-
-interface SeatRow {
-  side: VisitSide;
-  user_id: string;
-  display_name: string;
-  instance_id: string | null;
-  connection_id: string | null;
-  admitted: boolean;
 }
 
 /**
@@ -104,12 +94,12 @@ export class RoomStore {
         const before: RoomSnapshot = {
           appointmentId,
           version: Number(version) - 1,
-          seats: await this.seatsOf(manager, appointmentId),
+          seats: await readSeats(manager, appointmentId),
         };
         const seats = structuredClone(before.seats);
         const result = await apply(seats, manager);
         for (const side of ['patient', 'clinician'] as const) {
-          await this.write(manager, appointmentId, side, before.seats[side], seats[side]);
+          await writeSeat(manager, appointmentId, side, before.seats[side], seats[side]);
         }
         const users = [before.seats, seats].flatMap((s) => [
           s.patient?.userId,
@@ -252,27 +242,6 @@ export class RoomStore {
     return [...changes.values()];
   }
 
-  /** The other instances where this user has a socket open (for frames to all of them). */
-  async instancesOf(manager: EntityManager, userId: string, except: string): Promise<string[]> {
-    const rows = await sql<{ instance_id: string }>(
-      manager,
-      'SELECT DISTINCT instance_id FROM sockets WHERE user_id = $1 AND instance_id <> $2',
-      [userId, except],
-    );
-    return rows.map((row) => row.instance_id);
-  }
-
-  /** The seats of visits with a participant on one of these instances. */
-  async visitsOn(manager: EntityManager, instanceIds: string[]): Promise<string[]> {
-    const rows = await sql<{ appointment_id: string }>(
-      manager,
-      `SELECT DISTINCT appointment_id FROM visit_seats WHERE instance_id = ANY($1)
-        ORDER BY appointment_id`,
-      [instanceIds],
-    );
-    return rows.map((row) => row.appointment_id);
-  }
-
   /** Locks these visits' rows (in one order) before a transaction that changes several. */
   async lockRooms(manager: EntityManager, appointmentIds: string[]): Promise<string[]> {
     await this.lockRoomRows(manager, appointmentIds);
@@ -294,206 +263,4 @@ export class RoomStore {
       [[...new Set(appointmentIds)]],
     );
   }
-
-  /** This instance's seats, with the socket each is held by. */
-  async seatsOn(instanceId: string) {
-    return sql<{ appointmentId: string; side: VisitSide; connectionId: string }>(
-      this.dataSource.manager,
-      `SELECT appointment_id AS "appointmentId", side, connection_id AS "connectionId"
-         FROM visit_seats WHERE instance_id = $1`,
-      [instanceId],
-    );
-  }
-
-  /** Seats whose participant has been gone longer than the resume grace period. */
-  async expiredSeats(): Promise<{ appointmentId: string; side: VisitSide }[]> {
-    return sql(
-      this.dataSource.manager,
-      `SELECT appointment_id AS "appointmentId", side FROM visit_seats
-        WHERE disconnected_at < now() - make_interval(secs => $1)`,
-      [this.config.visits.resumeGraceSeconds],
-    );
-  }
-
-  /** Which of these visits have a seat (held or absent). */
-  async seated(appointmentIds: string[]): Promise<string[]> {
-    if (appointmentIds.length === 0) {
-      return [];
-    }
-    const rows = await sql<{ appointment_id: string }>(
-      this.dataSource.manager,
-      'SELECT DISTINCT appointment_id FROM visit_seats WHERE appointment_id = ANY($1)',
-      [appointmentIds],
-    );
-    return rows.map((row) => row.appointment_id);
-  }
-
-  /**
-   * Visits with a seat although they are closed: taken by a join that raced the change closing
-   * the visit, or left when the instance closing it stopped before clearing them.
-   */
-  async seatsOfClosedVisits(): Promise<{ appointmentId: string; reason: ClosedReason }[]> {
-    return sql(
-      this.dataSource.manager,
-      `SELECT DISTINCT a.id AS "appointmentId", a.status AS reason
-         FROM visit_seats s JOIN appointments a ON a.id = s.appointment_id
-        WHERE a.status IN ('cancelled', 'no_show', 'completed')`,
-    );
-  }
-
-  /** Keeps a signal for a reconnecting participant; refuses past the queue's bound. */
-  async enqueue(
-    manager: EntityManager,
-    appointmentId: string,
-    side: VisitSide,
-    frame: string,
-  ): Promise<void> {
-    const [{ waiting }] = await sql<{ waiting: number }>(
-      manager,
-      `SELECT count(*)::int AS waiting FROM visit_signal_queue
-        WHERE appointment_id = $1 AND side = $2`,
-      [appointmentId, side],
-    );
-    if (waiting >= MAX_QUEUED_FRAMES) {
-      throw SignalingErrors.queueFull();
-    }
-    await sql(
-      manager,
-      'INSERT INTO visit_signal_queue (appointment_id, side, frame) VALUES ($1, $2, $3)',
-      [appointmentId, side, frame],
-    );
-  }
-
-  /**
-   * Keeps, in order, signals for seats that just went absent (their instance was released with
-   * the signals still in its mailbox), up to each seat's queue bound. Answers how many did not
-   * fit.
-   */
-  async requeue(
-    manager: EntityManager,
-    frames: { appointmentId: string; side: VisitSide; text: string }[],
-  ): Promise<number> {
-    if (frames.length === 0) {
-      return 0;
-    }
-    const kept = await sql(
-      manager,
-      `WITH g AS (
-         SELECT appointment_id, side, frame, n,
-                row_number() OVER (PARTITION BY appointment_id, side ORDER BY n) AS k
-           FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY
-                AS g (appointment_id, side, frame, n)),
-       waiting AS (
-         SELECT q.appointment_id, q.side, count(*) AS c FROM visit_signal_queue q
-          WHERE (q.appointment_id, q.side) IN (SELECT appointment_id, side FROM g)
-          GROUP BY 1, 2)
-       INSERT INTO visit_signal_queue (appointment_id, side, frame)
-       SELECT g.appointment_id, g.side, g.frame
-         FROM g LEFT JOIN waiting w USING (appointment_id, side)
-        WHERE g.k + coalesce(w.c, 0) <= $4
-        ORDER BY g.n
-       RETURNING id`,
-      [
-        frames.map((f) => f.appointmentId),
-        frames.map((f) => f.side),
-        frames.map((f) => f.text),
-        MAX_QUEUED_FRAMES,
-      ],
-    );
-    return frames.length - kept.length;
-  }
-
-  /** Takes, in order, the signals kept for a participant who is back. */
-  async takeQueued(manager: EntityManager, appointmentId: string, side: VisitSide) {
-    const rows = await sql<{ frame: string }>(
-      manager,
-      `WITH taken AS (
-         DELETE FROM visit_signal_queue WHERE appointment_id = $1 AND side = $2
-         RETURNING id, frame)
-       SELECT frame FROM taken ORDER BY id`,
-      [appointmentId, side],
-    );
-    return rows.map((row) => row.frame);
-  }
-
-  private async seatsOf(manager: EntityManager, appointmentId: string): Promise<Seats> {
-    const rows = await sql<SeatRow>(
-      manager,
-      'SELECT * FROM visit_seats WHERE appointment_id = $1',
-      [appointmentId],
-    );
-    const seats: Seats = {};
-    for (const row of rows) {
-      seats[row.side] = seatOf(row);
-    }
-    return seats;
-  }
-
-  private async write(
-    manager: EntityManager,
-    appointmentId: string,
-    side: VisitSide,
-    before: Seat | undefined,
-    after: Seat | undefined,
-  ): Promise<void> {
-    if (!after) {
-      if (before) {
-        await sql(manager, 'DELETE FROM visit_seats WHERE appointment_id = $1 AND side = $2', [
-          appointmentId,
-          side,
-        ]);
-      }
-      return;
-    }
-    if (before && sameSeat(before, after)) {
-      return;
-    }
-    // A seat without a socket is absent since the database's now (or since it already was).
-    await sql(
-      manager,
-      `INSERT INTO visit_seats (appointment_id, side, user_id, display_name, instance_id,
-                                connection_id, admitted, disconnected_at)
-       VALUES ($1, $2, $3, $4, $5, $6::uuid, $7, CASE WHEN $6::uuid IS NULL THEN now() END)
-       ON CONFLICT (appointment_id, side) DO UPDATE SET
-         user_id = $3, display_name = $4, instance_id = $5, connection_id = $6::uuid,
-         admitted = $7,
-         disconnected_at =
-           CASE WHEN $6::uuid IS NULL THEN coalesce(visit_seats.disconnected_at, now()) END`,
-      [
-        appointmentId,
-        side,
-        after.userId,
-        after.displayName,
-        after.instanceId,
-        after.connectionId,
-        after.admitted,
-      ],
-    );
-  }
-}
-
-function seatOf(row: SeatRow): Seat {
-  return {
-    side: row.side,
-    userId: row.user_id,
-    displayName: row.display_name,
-    instanceId: row.instance_id,
-    connectionId: row.connection_id,
-    admitted: row.admitted,
-  };
-}
-
-/** The seat once its participant's socket is gone: held by nobody while they may resume. */
-export function asAbsent(seat: Seat): Seat {
-  return { ...seat, instanceId: null, connectionId: null };
-}
-
-function sameSeat(a: Seat, b: Seat): boolean {
-  return (
-    a.userId === b.userId &&
-    a.displayName === b.displayName &&
-    a.instanceId === b.instanceId &&
-    a.connectionId === b.connectionId &&
-    a.admitted === b.admitted
-  );
 }

@@ -3,11 +3,13 @@ import { Client } from 'pg';
 import { loginAdmin, makePatient, makeStaff, slot, uniqueEmail } from '../support/factories';
 import { createScratchDatabase } from '../support/db';
 import { Instance, startInstance } from '../support/instances';
+import { connect, expectAck, makeVisit } from '../support/visits';
 
 /** Values only these requests use: a constraint that refuses them forces a database error. */
 const MARKER = 'FAIL-ME';
 const PASSWORD = `${MARKER}-secret-password-1`;
 const REASON = `HIV test results ${MARKER}`;
+const CHAT = 'my rash is spreading';
 
 interface LogLine {
   level: number;
@@ -40,6 +42,8 @@ describe('log lines of database errors (e2e, a production instance)', () => {
       CHECK (display_name NOT LIKE '${MARKER}%') NOT VALID`);
     await db.query(`ALTER TABLE appointments ADD CONSTRAINT appointments_fail_me
       CHECK (reason IS NULL OR reason NOT LIKE '%${MARKER}%') NOT VALID`);
+    await db.query(`ALTER TABLE visit_messages ADD CONSTRAINT visit_messages_fail_me
+      CHECK (text NOT LIKE '%${MARKER}%') NOT VALID`);
   }, 120_000);
 
   afterAll(async () => {
@@ -54,9 +58,9 @@ describe('log lines of database errors (e2e, a production instance)', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as LogLine);
 
-  async function errorLines(count: number): Promise<LogLine[]> {
+  async function errorLines(count: number, msg = 'Unhandled error'): Promise<LogLine[]> {
     for (let i = 0; i < 100; i++) {
-      const found = lines().filter((line) => line.msg === 'Unhandled error');
+      const found = lines().filter((line) => line.msg === msg);
       if (found.length >= count) {
         return found;
       }
@@ -107,5 +111,31 @@ describe('log lines of database errors (e2e, a production instance)', () => {
     expect(text).not.toContain('HIV');
     expect(text).not.toContain('parameters');
     expect(text).not.toContain('Failing row');
+  });
+
+  it('never carries a chat message, sent or refused by the database', async () => {
+    const visit = await makeVisit(instance);
+    const { appointmentId } = visit;
+    const patient = await connect(instance, visit.patient);
+    try {
+      await expectAck(patient.request('session.join', { appointmentId }));
+      await expectAck(
+        patient.request('chat.send', { appointmentId, clientMessageId: 'a', text: CHAT }),
+      );
+      const refused = await patient.request('chat.send', {
+        appointmentId,
+        clientMessageId: 'b',
+        text: `${CHAT} ${MARKER}`,
+      });
+      expect(refused).toMatchObject({ event: 'error', data: { code: 'INTERNAL_ERROR' } });
+
+      const errors = await errorLines(1, 'Unhandled socket error');
+      expect(errors[0].err).toEqual(
+        expect.objectContaining({ code: '23514', constraint: 'visit_messages_fail_me' }),
+      );
+      expect(stdout).not.toContain('my rash');
+    } finally {
+      patient.drop();
+    }
   });
 });

@@ -470,6 +470,14 @@ describe('the OpenAPI document (e2e)', () => {
       ),
     );
     await call('GET /api/audit', t.api.get(`/api/audit?targetId=${id}`, as(admin)));
+    await call(
+      'GET /api/appointments/{id}/messages',
+      t.api.get(`/api/appointments/${id}/messages`, as(patient)),
+    );
+    await call(
+      'GET /api/appointments/{id}/messages',
+      t.api.get(`/api/appointments/${id}/messages?after=-1`, as(patient)),
+    );
 
     expect(operations.map((o) => o.name).filter((name) => !seen.has(name))).toEqual([]);
   });

@@ -27,6 +27,7 @@ const TABLES_BY_MIGRATION = [
   [], // how far each instance has handled its mailbox
   ['clinician_schedules', 'diary_entries'],
   [], // the diary announces slot changes
+  ['visit_message_counters', 'visit_messages'],
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();

@@ -26,6 +26,14 @@ describe('readSignal', () => {
     expect(readSignal(data)).toBe(data);
   });
 
+  it('takes a signal naming its recipient, and refuses a recipient that is not a user id', () => {
+    const data = { appointmentId: VISIT, to: FROM, type: 'answer', payload: { sdp: 'v=0' } };
+    expect(readSignal(data)).toBe(data);
+    expect(() => readSignal({ ...data, to: 'the clinician' })).toThrow(
+      expect.objectContaining({ details: { fields: { to: ['to must be a UUID'] } } }),
+    );
+  });
+
   it('names every wrong field at once', () => {
     expect(() => readSignal({ appointmentId: 'x', type: 'hello', payload: [1], extra: 1 })).toThrow(
       expect.objectContaining({

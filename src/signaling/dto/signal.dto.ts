@@ -7,24 +7,27 @@ export type SignalType = (typeof SIGNAL_TYPES)[number];
 /** WebRTC negotiation relayed to the other participant; its payload is never stored or logged. */
 export interface SignalDto {
   appointmentId: string;
+  /** The recipient's user id (PRODUCT §9); may be left out when there is one other participant. */
+  to?: string;
   type: SignalType;
   /** An SDP description, an ICE candidate, or null for the end of candidates. */
   payload?: Record<string, unknown> | null;
 }
 
-const FIELDS = new Set(['appointmentId', 'type', 'payload']);
+const FIELDS = new Set(['appointmentId', 'to', 'type', 'payload']);
 
 /**
  * Checks a `signal` frame's data by hand (it skips the validation pipe: see DirectFrames), with
- * the same rules and the same VALIDATION_FAILED answer as the DTOs: a UUID, a known type, an
- * object or null payload, nothing else.
+ * the same rules and the same VALIDATION_FAILED answer as the DTOs: a UUID, perhaps a recipient's
+ * UUID, a known type, an object or null payload, nothing else.
  */
 export function readSignal(data: Record<string, unknown>): SignalDto {
-  const { appointmentId, type, payload } = data;
+  const { appointmentId, to, type, payload } = data;
   // The hot path: a well-formed signal, checked without building anything.
   if (
     typeof appointmentId === 'string' &&
     isUUID(appointmentId) &&
+    (to === undefined || isRecipient(to)) &&
     isIn(type, SIGNAL_TYPES) &&
     isPayload(payload) &&
     onlyKnownFields(data)
@@ -32,6 +35,10 @@ export function readSignal(data: Record<string, unknown>): SignalDto {
     return data as unknown as SignalDto;
   }
   return refuse(data);
+}
+
+function isRecipient(to: unknown): boolean {
+  return typeof to === 'string' && isUUID(to);
 }
 
 /** An object, null or absent. */
@@ -60,9 +67,12 @@ function refuse(data: Record<string, unknown>): never {
       fields[key] = [`property ${key} should not exist`];
     }
   }
-  const { appointmentId, type, payload } = data;
+  const { appointmentId, to, type, payload } = data;
   if (typeof appointmentId !== 'string' || !isUUID(appointmentId)) {
     fields.appointmentId = ['appointmentId must be a UUID'];
+  }
+  if (to !== undefined && !isRecipient(to)) {
+    fields.to = ['to must be a UUID'];
   }
   if (!isIn(type, SIGNAL_TYPES)) {
     fields.type = [`type must be one of the following values: ${SIGNAL_TYPES.join(', ')}`];

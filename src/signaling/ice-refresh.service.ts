@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { VisitSide } from '../appointments/visit-lifecycle.service';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { ConnectionRegistry } from '../realtime/connection-registry';
+import { frameOf } from '../realtime/socket-events';
+import { iceServersFor } from './ice-servers';
+import { LocalRoom, LocalRooms } from './local-rooms';
+import type { Seat } from './visit-room';
+
+/**
+ * STUN/TURN servers for a participant, with TURN credentials valid until the visit's end plus a
+ * margin; a visit running over gets fresh ones (`session.ice-servers`) before those expire.
+ */
+@Injectable()
+export class IceRefreshService {
+  constructor(
+    private readonly rooms: LocalRooms,
+    private readonly registry: ConnectionRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  iceServers(room: LocalRoom, seat: Seat) {
+    return iceServersFor(this.config.ice, seat.userId, this.credentialsExpireAt(room));
+  }
+
+  /** A visit running over gets fresh TURN credentials before the ones it holds expire. */
+  schedule(appointmentId: string, side: VisitSide, connectionId: string): void {
+    this.rooms.clearTimer(appointmentId, side);
+    const room = this.rooms.get(appointmentId);
+    const seat = room?.snapshot.seats[side];
+    if (!room || seat?.connectionId !== connectionId) {
+      return;
+    }
+    if (!this.config.ice.turnSecret || this.config.ice.turnUrls.length === 0) {
+      return;
+    }
+    const margin = this.config.ice.turnCredentialMarginSeconds * 1000;
+    const lead = Math.min(5 * 60_000, margin / 2);
+    const delay = this.credentialsExpireAt(room).getTime() - lead - Date.now();
+    const timer = setTimeout(
+      () => {
+        this.registry.byConnectionId(connectionId)?.sendText(
+          frameOf('session.ice-servers', {
+            appointmentId,
+            iceServers: this.iceServers(room, seat),
+          }),
+        );
+        this.schedule(appointmentId, side, connectionId);
+      },
+      Math.max(delay, 1000),
+    );
+    timer.unref();
+    this.rooms.holdTimer(appointmentId, side, timer);
+  }
+
+  private credentialsExpireAt(room: LocalRoom): Date {
+    const base = Math.max(room.endsAt.getTime(), Date.now());
+    return new Date(base + this.config.ice.turnCredentialMarginSeconds * 1000);
+  }
+}

@@ -1,0 +1,168 @@
+import type { EntityManager } from 'typeorm';
+import type { VisitLifecycleService } from '../appointments/visit-lifecycle.service';
+import type { Caller } from '../auth/caller';
+import type { Connection } from '../realtime/connection';
+import { afterAckOf } from '../realtime/frame-context';
+import type { InstanceRegistry } from '../realtime/instance-registry';
+import { LocalRooms } from './local-rooms';
+import type { ResumeGraceService } from './resume-grace.service';
+import type { RoomFanout } from './room-fanout';
+import type { RoomQueries } from './room-queries';
+import type { RoomChange, RoomStore } from './room-store';
+import { VisitControlsService } from './visit-controls.service';
+import type { VisitMetrics } from './visit.metrics';
+import type { Outgoing } from './visit-frames';
+import type { Seat, Seats } from './visit-room';
+
+const VISIT = '3f1c1f0e-6a55-4a0e-9d0a-2a7a0f6a1b11';
+
+function seat(side: Seat['side'], over: Partial<Seat> = {}): Seat {
+  return {
+    side,
+    userId: `${side}-user`,
+    displayName: `${side} name`,
+    instanceId: 'here',
+    connectionId: `${side}-socket`,
+    admitted: side === 'clinician',
+    ...over,
+  };
+}
+
+function socketOf(side: Seat['side']): Connection {
+  return {
+    id: `${side}-socket`,
+    userId: `${side}-user`,
+    caller: { userId: `${side}-user`, role: side } as Caller,
+  } as unknown as Connection;
+}
+
+/** The visit's seats in a fake store: each change applies to a copy, as a transaction would. */
+class FakeStore {
+  version = 1;
+  constructor(public seats: Seats) {}
+
+  async change<T>(_id: string, apply: (seats: Seats, manager: EntityManager) => Promise<T> | T) {
+    const before = { appointmentId: VISIT, version: this.version, seats: this.seats };
+    const seats = structuredClone(this.seats);
+    const result = await apply(seats, {} as EntityManager);
+    this.seats = seats;
+    this.version += 1;
+    return { before, after: { appointmentId: VISIT, version: this.version, seats }, result };
+  }
+}
+
+describe('VisitControlsService', () => {
+  const metrics = { seen: () => undefined } as unknown as VisitMetrics;
+  let store: FakeStore;
+  let rooms: LocalRooms;
+  let published: { change: RoomChange<unknown>; frames: Outgoing[] }[];
+  let stopped: string[];
+  let lifecycle: string[];
+  let controls: VisitControlsService;
+
+  function start(seats: Seats) {
+    store = new FakeStore(seats);
+    rooms = new LocalRooms({ id: 'here' } as InstanceRegistry, metrics);
+    rooms.adopt({ appointmentId: VISIT, version: 1, seats });
+    published = [];
+    stopped = [];
+    lifecycle = [];
+    const visits = {
+      auditRefusals: (_c: Caller, _id: string, _a: string, work: () => Promise<unknown>) => work(),
+      admit: () => Promise.resolve(lifecycle.push('admit')),
+      end: () => Promise.resolve(lifecycle.push('end')),
+    } as unknown as VisitLifecycleService;
+    const fanout = {
+      publish: (change: RoomChange<unknown>, frames: Outgoing[]) =>
+        published.push({ change, frames }),
+    } as unknown as RoomFanout;
+    const grace = {
+      stop: (id: string, side: string) => stopped.push(`${id}:${side}`),
+    } as unknown as ResumeGraceService;
+    controls = new VisitControlsService(
+      visits,
+      store as unknown as RoomStore,
+      {} as RoomQueries,
+      rooms,
+      fanout,
+      grace,
+    );
+  }
+
+  const events = () =>
+    published.flatMap(({ frames }) =>
+      frames.map((f) => [f.to?.connectionId, (JSON.parse(f.text) as { event: string }).event]),
+    );
+
+  it('the clinician admits the waiting patient: both hear of each other once the ack is out', async () => {
+    start({ patient: seat('patient'), clinician: seat('clinician') });
+
+    const ack = await controls.admit(socketOf('clinician'), VISIT);
+
+    expect(ack).toEqual({ appointmentId: VISIT, status: 'in_progress' });
+    expect(store.seats.patient?.admitted).toBe(true);
+    expect(lifecycle).toEqual(['admit']);
+    expect(published).toEqual([]);
+    afterAckOf(ack)?.();
+    expect(events()).toEqual([
+      ['patient-socket', 'session.peer-joined'],
+      ['clinician-socket', 'session.peer-joined'],
+    ]);
+  });
+
+  it('only the clinician admits, and only a patient who is there and waiting; nothing changes', async () => {
+    start({ patient: seat('patient'), clinician: seat('clinician') });
+    await expect(controls.admit(socketOf('patient'), VISIT)).rejects.toMatchObject({
+      code: 'FORBIDDEN_ROLE',
+    });
+
+    start({
+      patient: seat('patient', { connectionId: null, instanceId: null }),
+      clinician: seat('clinician'),
+    });
+    await expect(controls.admit(socketOf('clinician'), VISIT)).rejects.toMatchObject({
+      code: 'NO_PATIENT_WAITING',
+    });
+    expect(store.version).toBe(1);
+    expect(lifecycle).toEqual([]);
+  });
+
+  it('leaving tells the other side and forgets the seat', async () => {
+    start({ patient: seat('patient', { admitted: true }), clinician: seat('clinician') });
+
+    await expect(controls.leave(socketOf('patient'), VISIT)).resolves.toEqual({
+      appointmentId: VISIT,
+    });
+
+    expect(store.seats.patient).toBeUndefined();
+    expect(events()).toEqual([['clinician-socket', 'session.peer-left']]);
+    expect(rooms.seatOf('patient-socket', VISIT)).toBeUndefined();
+  });
+
+  it('ending clears both seats, stops both graces and tells whoever sat there', async () => {
+    start({ patient: seat('patient', { admitted: true }), clinician: seat('clinician') });
+
+    const ack = await controls.end(socketOf('clinician'), VISIT);
+    afterAckOf(ack)?.();
+
+    expect(ack).toEqual({ appointmentId: VISIT, status: 'completed' });
+    expect(store.seats).toEqual({});
+    expect(stopped).toEqual([`${VISIT}:patient`, `${VISIT}:clinician`]);
+    expect(events()).toEqual([
+      ['patient-socket', 'session.ended'],
+      ['clinician-socket', 'session.ended'],
+    ]);
+    expect(rooms.get(VISIT)).toBeUndefined();
+  });
+
+  it('a socket without a seat controls nothing', async () => {
+    start({ clinician: seat('clinician') });
+
+    expect(() => controls.leave(socketOf('patient'), VISIT)).toThrow(
+      expect.objectContaining({ code: 'NOT_IN_VISIT' }),
+    );
+    await expect(controls.end(socketOf('patient'), VISIT)).rejects.toMatchObject({
+      code: 'NOT_IN_VISIT',
+    });
+  });
+});
