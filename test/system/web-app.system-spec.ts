@@ -135,16 +135,21 @@ describe('the web app in a real browser (system)', () => {
 
   const peerState = (page: Page) => page.getByTestId('peer-tile').getByTestId('peer-state');
 
-  async function remoteVideoPlays(page: Page): Promise<void> {
-    await page.waitForFunction(
-      () => {
-        const video = document.querySelector<HTMLVideoElement>('[data-testid="peer-tile"] video');
-        const stream = video?.srcObject as MediaStream | null | undefined;
-        return Boolean(stream && stream.getVideoTracks().length > 0 && video!.videoWidth > 0);
-      },
-      undefined,
-      { timeout: 30_000 },
-    );
+  /** `step` names the moment in the failure message, should the video never play. */
+  async function remoteVideoPlays(page: Page, step: string): Promise<void> {
+    await page
+      .waitForFunction(
+        () => {
+          const video = document.querySelector<HTMLVideoElement>('[data-testid="peer-tile"] video');
+          const stream = video?.srcObject as MediaStream | null | undefined;
+          return Boolean(stream && stream.getVideoTracks().length > 0 && video!.videoWidth > 0);
+        },
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch((err: Error) => {
+        throw new Error(`${step}: the remote video did not play (${err.message})`);
+      });
   }
 
   /** The datetime-local value of `minutes` from now, in the page's own zone. */
@@ -264,10 +269,24 @@ describe('the web app in a real browser (system)', () => {
       [doctor, 'Sam Rivera'],
       [patient, 'Dr Ada Okafor'],
     ] as const) {
-      await remoteVideoPlays(page);
+      await remoteVideoPlays(page, `after admit (${other})`);
       await page.getByTestId('peer-tile').getByText(other).waitFor();
       await peerState(page).getByText('Connected').waitFor({ timeout: 30_000 });
     }
+    // Chat both ways, with names.
+    await patient.getByLabel('Message').fill('Hello, my rash is worse today.');
+    await patient.getByRole('button', { name: 'Send' }).click();
+    const doctorChat = doctor.getByTestId('chat');
+    await doctorChat.getByText('Hello, my rash is worse today.').waitFor();
+    await expect(doctorChat.locator('li').last().textContent()).resolves.toContain('Sam Rivera');
+    await doctor.getByLabel('Message').fill('Let me have a look.');
+    await doctor.getByRole('button', { name: 'Send' }).click();
+    const patientChat = patient.getByTestId('chat');
+    await patientChat.getByText('Let me have a look.').waitFor();
+    await expect(patientChat.locator('li').last().textContent()).resolves.toContain(
+      'Dr Ada Okafor',
+    );
+    await expect(patient.getByLabel('Message').inputValue()).resolves.toBe('');
     await screen(doctor, '10-call-clinician');
     await screen(patient, '11-call-patient');
 
@@ -290,9 +309,10 @@ describe('the web app in a real browser (system)', () => {
     // A reload mid-visit keeps the patient signed in and in the visit.
     await patient.reload();
     await patient.getByTestId('peer-tile').getByText('Dr Ada Okafor').waitFor();
-    await remoteVideoPlays(patient);
+    await remoteVideoPlays(patient, 'patient after reload');
+    await patient.getByTestId('chat').getByText('Let me have a look.').waitFor();
     await peerState(doctor).getByText('Connected').waitFor({ timeout: 60_000 });
-    await remoteVideoPlays(doctor);
+    await remoteVideoPlays(doctor, 'clinician after the patient reloaded');
 
     // The clinician ends; both are told, with a way back.
     await doctor.getByRole('button', { name: 'End visit' }).click();

@@ -45,7 +45,7 @@ export class CallSession {
   private readonly call: VisitCall;
 
   constructor(
-    socket: TelevisitSocket,
+    readonly socket: TelevisitSocket,
     readonly appointmentId: string,
     readonly local: MediaStream,
   ) {

@@ -29,6 +29,7 @@ const WORDS: Record<string, string> = {
   NOT_IN_VISIT: 'You are not in this visit any more.',
   NO_PATIENT_WAITING: 'Nobody is waiting to be let in.',
   PEER_NOT_AVAILABLE: 'The other person is not connected.',
+  CHAT_RATE_LIMITED: 'You are sending messages too fast. Wait a few seconds.',
   SERVICE_UNAVAILABLE: 'The service is busy or down for a moment. Try again shortly.',
   NETWORK: 'You seem to be offline. Check your connection and try again.',
   TIMEOUT: 'The service did not answer in time. Try again.',

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Appointment, Page, User } from '../api';
 import { CallSession, visitToResume } from '../call';
+import { Chat } from '../components/chat';
 import { Tile } from '../components/tile';
 import { plainWords } from '../errors';
 import { live } from '../live';
@@ -207,6 +208,7 @@ function InCall({
           </button>
         )}
       </div>
+      <Chat socket={session.socket} appointmentId={visit.id} me={user.id} />
     </section>
   );
 }
