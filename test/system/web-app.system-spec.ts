@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -44,6 +44,8 @@ describe('the web app in a real browser (system)', () => {
   const zone = middayZone();
 
   beforeAll(async () => {
+    // This run's screenshots only: a step renamed or gone leaves no stale picture behind.
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestApp();
     browser = await chromium.launch({
