@@ -8,6 +8,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY client ./client
+COPY web ./web
 RUN npm run build
 
 # Runtime stage: production dependencies only (no embedded PostgreSQL: compose brings a
@@ -18,7 +19,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY demo ./demo
 COPY docs/asyncapi.yaml ./docs/asyncapi.yaml
 USER node
 EXPOSE 3000

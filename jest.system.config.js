@@ -1,6 +1,6 @@
 /**
  * System tests: need Debian packages (coturn, chromium) and the built app (`npm run build`
- * compiles the reference client the demo page loads). Run by `npm run test:system`.
+ * builds the web app the browser tests load). Run by `npm run test:system`.
  * @type {import('jest').Config}
  */
 const base = require('./jest.config');

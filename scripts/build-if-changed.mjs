@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const root = process.cwd();
 const stamp = join(root, 'dist', '.built');
 const lock = join(root, 'dist', '.building');
-const SOURCES = ['src', 'migrations', 'client', 'package.json', 'package-lock.json'];
+const SOURCES = ['src', 'migrations', 'client', 'web', 'package.json', 'package-lock.json'];
 const TSCONFIGS = ['tsconfig.json', 'tsconfig.build.json'];
 
 /** The newest modification time under `path` (a file or a folder), 0 if it does not exist. */

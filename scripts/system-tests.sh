@@ -42,10 +42,10 @@ done
 echo ok
 
 echo "=== Dockerfile dry run ==="
-[ -d dist/client ] || npm run build
+node scripts/build-if-changed.mjs
 node scripts/with-postgres.mjs node scripts/dockerfile-dry-run.mjs
 
-echo "=== WebRTC through a real TURN relay (coturn) and the demo page in Chromium ==="
+echo "=== WebRTC through a real TURN relay (coturn) and the web app in Chromium ==="
 need turnserver coturn
 need chromium chromium
 npx jest -c jest.system.config.js

@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { DatabaseOutage } from './database/database-outage';
@@ -44,9 +45,11 @@ export async function createApp(
   // body-parser's errors are named here, where they happen; a body that parsed may still be
   // too deep for what reads it next.
   app.use(jsonBodyErrors('1 MiB'), jsonDepthLimit());
-  // The demo page and the compiled reference client it imports (`npm run build` makes it).
-  app.useStaticAssets(join(projectRoot(), 'dist', 'client'), { prefix: '/demo/client/' });
-  app.useStaticAssets(join(projectRoot(), 'demo'), { prefix: '/demo/' });
+  // The web app (web/, built by `npm run build`); the old demo page's address leads to it.
+  app.useStaticAssets(join(projectRoot(), 'dist', 'web'), { prefix: '/app/' });
+  app.use(/^\/demo(?:\/.*)?$/i, (_request: Request, response: Response) =>
+    response.redirect(301, '/app/'),
+  );
   app.setGlobalPrefix('api', { exclude: [{ path: 'health/*path', method: RequestMethod.ALL }] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(DatabaseOutage)));

@@ -50,7 +50,7 @@ async function bootstrap(): Promise<void> {
   const urls = servingUrls(config.host, address.port, config.publicUrl);
   log.info(
     urls,
-    `Serving the API at ${urls.api} (docs ${urls.docs}, demo ${urls.demo}, socket ${urls.websocket})`,
+    `Serving the API at ${urls.api} (docs ${urls.docs}, web app ${urls.app}, socket ${urls.websocket})`,
   );
 
   let stopping = false;

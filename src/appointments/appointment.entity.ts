@@ -62,14 +62,22 @@ export const APPOINTMENT_COLUMNS = `
 const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** A listed appointment also names both people, so a list shows names, not ids. */
+export interface AppointmentListItem extends AppointmentView {
+  patientName: string;
+  clinicianName: string;
+}
+
 /**
- * The contract's shape straight from SQL, for reads of many rows: no entity to build, no dates
- * to parse and format again.
+ * A list item straight from SQL (the table aliased `a`), for reads of many rows: no entity to
+ * build, no dates to parse and format again.
  */
-export const APPOINTMENT_VIEW_COLUMNS = `
-  id, patient_id AS "patientId", clinician_id AS "clinicianId",
-  ${iso('starts_at')} AS "startsAt", ${iso('ends_at')} AS "endsAt", status, reason, version,
-  ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
+export const APPOINTMENT_LIST_COLUMNS = `
+  a.id, a.patient_id AS "patientId", a.clinician_id AS "clinicianId",
+  ${iso('a.starts_at')} AS "startsAt", ${iso('a.ends_at')} AS "endsAt", a.status, a.reason,
+  a.version, ${iso('a.created_at')} AS "createdAt", ${iso('a.updated_at')} AS "updatedAt",
+  (SELECT display_name FROM users WHERE id = a.patient_id) AS "patientName",
+  (SELECT display_name FROM users WHERE id = a.clinician_id) AS "clinicianName"`;
 
 export function toAppointmentView(a: Appointment): AppointmentView {
   return {

@@ -29,7 +29,7 @@ import { parseIfMatchVersion } from '../common/if-match';
 import { AppointmentView } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
 import { AppointmentsService } from './appointments.service';
-import { AppointmentViewDto } from './dto/appointment-view.dto';
+import { AppointmentListItemDto, AppointmentViewDto } from './dto/appointment-view.dto';
 import { BookingService } from './booking.service';
 import { CancelAppointmentDto } from './dto/cancel-appointment.dto';
 import { CreateAppointmentDto } from './dto/create-appointment.dto';
@@ -116,7 +116,10 @@ export class AppointmentsController {
     summary: 'List my appointments',
     description: 'Ordered by startsAt. An admin sees everyone’s.',
   })
-  @ApiOkResponse({ description: 'One page', type: PageOf(AppointmentViewDto, 'AppointmentPage') })
+  @ApiOkResponse({
+    description: 'One page',
+    type: PageOf(AppointmentListItemDto, 'AppointmentPage'),
+  })
   @ApiErrors(SIGNED_IN, LIST_QUERY)
   list(@CurrentCaller() caller: Caller, @Query() query: ListAppointmentsQuery) {
     const { cursor, limit, ...filter } = query;

@@ -18,7 +18,8 @@ import { AppointmentAccessService } from './appointment-access.service';
 import { AppointmentStatus, canTransition } from './appointment-status';
 import {
   Appointment,
-  APPOINTMENT_VIEW_COLUMNS,
+  APPOINTMENT_LIST_COLUMNS,
+  AppointmentListItem,
   AppointmentView,
   toAppointmentView,
 } from './appointment.entity';
@@ -56,7 +57,7 @@ export class AppointmentsService {
     filter: AppointmentFilter,
     cursor: string | undefined,
     limit: number,
-  ): Promise<Page<AppointmentView>> {
+  ): Promise<Page<AppointmentListItem>> {
     const params: unknown[] = [];
     const param = (value: unknown) => {
       params.push(value);
@@ -80,9 +81,9 @@ export class AppointmentsService {
       const key = decodeCursor(cursor, { startsAt: 'timestamp', id: 'uuid' });
       where.push(`(starts_at, id) > (${param(key.startsAt)}::timestamptz, ${param(key.id)}::uuid)`);
     }
-    const rows = await sql<AppointmentView>(
+    const rows = await sql<AppointmentListItem>(
       this.dataSource.manager,
-      `SELECT ${APPOINTMENT_VIEW_COLUMNS} FROM appointments
+      `SELECT ${APPOINTMENT_LIST_COLUMNS} FROM appointments a
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY starts_at, id LIMIT ${param(limit + 1)}`,
       params,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The folder holding package.json: where docs/, demo/ and dist/ are, built or not. */
+/** The folder holding package.json: where docs/ and dist/ are, built or not. */
 export function projectRoot(from = __dirname): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json'))) {

@@ -2,9 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 
 /**
- * helmet's headers, with a Content-Security-Policy that the demo page and Swagger UI work
+ * helmet's headers, with a Content-Security-Policy that the web app and Swagger UI work
  * under: everything from this origin only, inline styles allowed (both pages have them, and
- * styles cannot run code), no framing at all, so the demo's login cannot be overlaid
+ * styles cannot run code), no framing at all, so the app's sign-in cannot be overlaid
  * (clickjacking). HSTS and upgrade-insecure-requests only when the service is public over https:
  * sent over plain http they would break a deployment that has no TLS.
  */
@@ -41,7 +41,7 @@ const CACHEABLE = /^\/api\/docs(?:[/.-]|$)/i;
 
 /**
  * No API or health answer is stored by a browser or a proxy: they carry tokens, clinical data
- * or the instance's state. Static files (the demo) and the API's documentation may be cached.
+ * or the instance's state. Static files (the web app) and the API's documentation may be cached.
  */
 export function noStore() {
   return (request: Request, response: Response, next: NextFunction): void => {

@@ -5,7 +5,7 @@ describe('servingUrls', () => {
     expect(servingUrls('0.0.0.0', 3000)).toEqual({
       api: 'http://localhost:3000/api',
       docs: 'http://localhost:3000/api/docs',
-      demo: 'http://localhost:3000/demo/',
+      app: 'http://localhost:3000/app/',
       websocket: 'ws://localhost:3000/ws',
       health: 'http://localhost:3000/health/ready',
     });

@@ -2,7 +2,7 @@
 export interface ServingUrls {
   api: string;
   docs: string;
-  demo: string;
+  app: string;
   websocket: string;
   health: string;
 }
@@ -19,7 +19,7 @@ export function servingUrls(host: string, port: number, publicUrl?: string): Ser
   return {
     api: `${base}/api`,
     docs: `${base}/api/docs`,
-    demo: `${base}/demo/`,
+    app: `${base}/app/`,
     websocket: `${base.replace(/^http/, 'ws')}/ws`,
     health: `${base}/health/ready`,
   };

@@ -506,7 +506,7 @@ describe('appointments (e2e)', () => {
       expect(all).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
     });
 
-    it('lists each appointment in the same shape, to the millisecond, as reading it alone', async () => {
+    it('lists each appointment as reading it alone (to the millisecond), with both names', async () => {
       const [patient, clinician] = await Promise.all([newPatient(), newClinician()]);
       const one = await booked(patient, {
         clinicianId: clinician.id,
@@ -515,7 +515,12 @@ describe('appointments (e2e)', () => {
       });
       const alone = await t.api.get(`/api/appointments/${one.id}`, { token: patient.token });
       const list = await t.api.get('/api/appointments', { token: patient.token });
-      expect(list.body).toEqual({ items: [alone.body], nextCursor: null });
+      expect(list.body).toEqual({
+        items: [
+          { ...alone.body, patientName: patient.displayName, clinicianName: clinician.displayName },
+        ],
+        nextCursor: null,
+      });
       expect(alone.body.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     });
 

@@ -42,6 +42,17 @@ describe('npm start builds only when a source changed (scripts/build-if-changed.
     expect(await builds()).toBe(2);
   });
 
+  it('a change to the web app (web/) builds again too', async () => {
+    expect(start().status).toBe(0);
+    await mkdir(join(project, 'web', 'src'), { recursive: true });
+    const screen = join(project, 'web', 'src', 'app.tsx');
+    await writeFile(screen, 'export {};\n');
+    const later = new Date(Date.now() + 5_000);
+    await utimes(screen, later, later);
+    expect(start().status).toBe(0);
+    expect(await builds()).toBe(2);
+  });
+
   it('never deletes the build it replaces, so a running instance keeps its files', async () => {
     expect(start().status).toBe(0);
     await writeFile(join(project, 'dist', 'src', 'loaded-by-a-running-instance.js'), '');

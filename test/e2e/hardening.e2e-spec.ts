@@ -134,9 +134,11 @@ describe('hardening (e2e)', () => {
   });
 
   describe('response headers', () => {
-    it('the demo page cannot be framed or sniffed, and sends no referrer', async () => {
-      const res = await fetch(`${t.baseUrl}/demo/`);
-      expect(res.status).toBe(200);
+    it('the web app cannot be framed or sniffed, and the old demo address leads to it', async () => {
+      // Headers every page gets; the redirect needs no built web app (npm run build makes it).
+      const res = await fetch(`${t.baseUrl}/demo/`, { redirect: 'manual' });
+      expect(res.status).toBe(301);
+      expect(res.headers.get('location')).toBe('/app/');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
@@ -195,7 +197,7 @@ describe('hardening (e2e)', () => {
     it('HSTS and upgrade-insecure-requests only when PUBLIC_URL is https', async () => {
       const https = await startTestApp({ PUBLIC_URL: 'https://televisit.example' });
       try {
-        const res = await fetch(`${https.baseUrl}/demo/`);
+        const res = await fetch(`${https.baseUrl}/app/`, { redirect: 'manual' });
         expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000');
         expect(res.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
       } finally {

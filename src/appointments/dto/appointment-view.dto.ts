@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { AppointmentView } from '../appointment.entity';
+import type { AppointmentListItem, AppointmentView } from '../appointment.entity';
 import { APPOINTMENT_STATUSES, AppointmentStatus } from '../appointment-status';
 
 /** The contract's appointment. */
@@ -38,4 +38,14 @@ export class AppointmentViewDto implements AppointmentView {
 
   @ApiProperty({ type: String, format: 'date-time' })
   updatedAt: string;
+}
+
+/** An appointment in a list: the same, with both people's names. */
+@ApiSchema({ name: 'AppointmentListItem' })
+export class AppointmentListItemDto extends AppointmentViewDto implements AppointmentListItem {
+  @ApiProperty({ maxLength: 100, description: 'The patient’s display name' })
+  patientName: string;
+
+  @ApiProperty({ maxLength: 100, description: 'The clinician’s display name' })
+  clinicianName: string;
 }
