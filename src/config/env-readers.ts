@@ -101,7 +101,16 @@ export function iceUrls(env: Env, name: string, schemes: string[]): string[] {
   return urls;
 }
 
-export function httpUrl(env: Env, name: string): string | undefined {
+/**
+ * A URL whose scheme is one of `protocols` (with their colons, e.g. `https:`); `example`
+ * shows the person configuring it what is expected.
+ */
+export function urlOf(
+  env: Env,
+  name: string,
+  protocols: string[],
+  example: string,
+): string | undefined {
   const raw = text(env, name);
   if (raw === undefined) {
     return undefined;
@@ -110,27 +119,21 @@ export function httpUrl(env: Env, name: string): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, 'must be a URL such as https://televisit.example');
+    throw new ConfigError(name, `must be a URL such as ${example}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(name, 'must start with https:// or http://');
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(
+      name,
+      `must start with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`,
+    );
   }
   return raw;
 }
 
+export function httpUrl(env: Env, name: string): string | undefined {
+  return urlOf(env, name, ['https:', 'http:'], 'https://televisit.example');
+}
+
 export function postgresUrl(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) {
-    return undefined;
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a URL such as postgres://user@host:5432/db');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(name, 'must start with postgres:// or postgresql://');
-  }
-  return raw;
+  return urlOf(env, name, ['postgres:', 'postgresql:'], 'postgres://user@host:5432/db');
 }

@@ -1,4 +1,4 @@
-import { ConfigError, Env, integer, text } from './env-readers';
+import { ConfigError, Env, integer, text, urlOf } from './env-readers';
 
 /** Reaching people who are not connected: Web Push, email, and the delivery worker. */
 export interface OutreachSettings {
@@ -78,18 +78,5 @@ function subject(env: Env, name: string): string | undefined {
 }
 
 function smtpUrl(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) {
-    return undefined;
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a URL such as smtp://user:pass@mail.example:587');
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    throw new ConfigError(name, 'must start with smtp:// or smtps://');
-  }
-  return raw;
+  return urlOf(env, name, ['smtp:', 'smtps:'], 'smtp://user:pass@mail.example:587');
 }
