@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import webpush from 'web-push';
 import { PushService } from '../test/support/push-service';
-import { BenchUser, seedUsers } from './lib/fixtures';
+import { BenchUser, bookingRequests, seedUsers } from './lib/fixtures';
 import { runLoad, Server, sleep } from './lib/processes';
 import type { Row } from './lib/report';
 import { percentile, sortNumbers, spread } from './lib/stats';
@@ -96,19 +96,7 @@ async function latencyRound(b: OutreachBench, server: Server, push: PushService)
 }
 
 function bookings(patients: BenchUser[], clinicians: BenchUser[], perConnection: number) {
-  const base = Date.now() + 4 * 24 * 3600_000;
-  return patients.map((patient, c) =>
-    Array.from({ length: perConnection }, (_, k) => ({
-      method: 'POST',
-      path: '/api/appointments',
-      headers: { authorization: `Bearer ${patient.token}` },
-      body: JSON.stringify({
-        clinicianId: clinicians[c].id,
-        startsAt: new Date(base + k * 30 * 60_000).toISOString(),
-        endsAt: new Date(base + k * 30 * 60_000 + 15 * 60_000).toISOString(),
-      }),
-    })),
-  );
+  return bookingRequests(patients, clinicians, perConnection, Date.now() + 4 * 24 * 3600_000);
 }
 
 export async function outreachScenarios(b: OutreachBench): Promise<void> {

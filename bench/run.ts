@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../test/support/free-port';
 import { benchDatabase } from './lib/database';
-import { BenchUser, BenchVisit, seedDiary, seedUsers, seedVisits } from './lib/fixtures';
+import {
+  BenchUser,
+  BenchVisit,
+  bookingRequests,
+  seedDiary,
+  seedUsers,
+  seedVisits,
+} from './lib/fixtures';
 import { holdLoad, Probe, ROOT, runLoad, Server, sleep } from './lib/processes';
 import { Row, table } from './lib/report';
 import { outreachScenarios } from './outreach';
@@ -552,18 +559,7 @@ async function restScenarios(db: Client, televisit: Server) {
     const clinicians = await seedUsers(db, secret, 'clinician', connections);
     const base = Date.now() + 2 * 24 * 3600_000;
     const perConnection = quick ? 1500 : 4000;
-    const bookings = patients.map((patient, c) =>
-      Array.from({ length: perConnection }, (_, k) => ({
-        method: 'POST',
-        path: '/api/appointments',
-        headers: { authorization: `Bearer ${patient.token}` },
-        body: JSON.stringify({
-          clinicianId: clinicians[c].id,
-          startsAt: new Date(base + k * 30 * 60_000).toISOString(),
-          endsAt: new Date(base + k * 30 * 60_000 + 15 * 60_000).toISOString(),
-        }),
-      })),
-    );
+    const bookings = bookingRequests(patients, clinicians, perConnection, base);
     const book = await closedLoop(televisit.url, bookings);
     bookingCapacity = of(book, (r) => r.requestsPerSecond).median;
     add({

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { BenchUser, dailySchedule, seedUsers } from './lib/fixtures';
+import { BenchUser, bookingRequests, dailySchedule, seedUsers } from './lib/fixtures';
 import { runLoad, Server } from './lib/processes';
 import type { Row } from './lib/report';
 import { Spread, spread } from './lib/stats';
@@ -110,18 +110,12 @@ export async function slotScenarios(bench: SlotBench): Promise<void> {
     // Every run books times of its own (runs are one window each, alternated).
     const offset = round * perRun;
     round += 1;
-    return patients.map((_, c) =>
-      Array.from({ length: perRun }, (_unused, k) => ({
-        method: 'POST',
-        path: '/api/appointments',
-        headers: { authorization: `Bearer ${by(c).token}` },
-        body: JSON.stringify({
-          clinicianId: clinicians[c].id,
-          ...extra(c),
-          startsAt: new Date(base + (offset + k) * 30 * MINUTE).toISOString(),
-          endsAt: new Date(base + (offset + k) * 30 * MINUTE + 15 * MINUTE).toISOString(),
-        }),
-      })),
+    return bookingRequests(
+      patients.map((_, c) => by(c)),
+      clinicians,
+      perRun,
+      base + offset * 30 * MINUTE,
+      extra,
     );
   };
   const checked: Run[] = [];

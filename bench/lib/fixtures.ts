@@ -138,3 +138,30 @@ export async function seedDiary(db: Client, secret: string, count: number): Prom
   );
   return patient;
 }
+
+/**
+ * Booking requests, one list per load connection: connection `c`'s booker books clinician `c`,
+ * a 15-minute visit every 30 minutes from `base` (so every one of them is free).
+ */
+export function bookingRequests(
+  bookers: BenchUser[],
+  clinicians: BenchUser[],
+  perConnection: number,
+  base: number,
+  extra: (c: number) => object = () => ({}),
+) {
+  const halfHour = 30 * 60_000;
+  return bookers.map((booker, c) =>
+    Array.from({ length: perConnection }, (_, k) => ({
+      method: 'POST',
+      path: '/api/appointments',
+      headers: { authorization: `Bearer ${booker.token}` },
+      body: JSON.stringify({
+        clinicianId: clinicians[c].id,
+        ...extra(c),
+        startsAt: new Date(base + k * halfHour).toISOString(),
+        endsAt: new Date(base + k * halfHour + 15 * 60_000).toISOString(),
+      }),
+    })),
+  );
+}
