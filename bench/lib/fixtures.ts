@@ -141,7 +141,8 @@ export async function seedDiary(db: Client, secret: string, count: number): Prom
 
 /**
  * Booking requests, one list per load connection: connection `c`'s booker books clinician `c`,
- * a 15-minute visit every 30 minutes from `base` (so every one of them is free).
+ * a 15-minute visit every 30 minutes from the first half hour at or after `base` (so every one
+ * of them is free, and on any slot grid that divides half an hour).
  */
 export function bookingRequests(
   bookers: BenchUser[],
@@ -151,6 +152,7 @@ export function bookingRequests(
   extra: (c: number) => object = () => ({}),
 ) {
   const halfHour = 30 * 60_000;
+  const first = Math.ceil(base / halfHour) * halfHour;
   return bookers.map((booker, c) =>
     Array.from({ length: perConnection }, (_, k) => ({
       method: 'POST',
@@ -159,8 +161,8 @@ export function bookingRequests(
       body: JSON.stringify({
         clinicianId: clinicians[c].id,
         ...extra(c),
-        startsAt: new Date(base + k * halfHour).toISOString(),
-        endsAt: new Date(base + k * halfHour + 15 * 60_000).toISOString(),
+        startsAt: new Date(first + k * halfHour).toISOString(),
+        endsAt: new Date(first + k * halfHour + 15 * 60_000).toISOString(),
       }),
     })),
   );
