@@ -745,7 +745,9 @@ async function fanoutScenario(db: Client, televisit: Server) {
             })),
             perSecond: rate,
             windowMs: P.fanoutWindowMs,
-            firstSlotAt: Date.now() + (3 + run) * 24 * 3600_000,
+            // On a half hour: on the clinicians' slot grid.
+            firstSlotAt:
+              Math.ceil((Date.now() + (3 + run) * 24 * 3600_000) / 1_800_000) * 1_800_000,
             slotMs: 20 * 60_000,
           },
         ),
