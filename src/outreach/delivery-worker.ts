@@ -96,16 +96,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     for (let claimed = BATCH; claimed === BATCH && !this.stopped;) {
       const jobs = await this.deliveries.claim(this.id, this.outbox.sendable(), BATCH, LEASE_MS);
       claimed = jobs.length;
-      for (let i = 0; i < jobs.length; i += PARALLEL) {
-        await Promise.all(
-          jobs.slice(i, i + PARALLEL).map((job) =>
-            this.deliverOne.run(job, this.id).catch((error: unknown) => {
-              // The lease runs out and the job is taken again (or settled if its send began).
-              this.logger.error({ err: error, channel: job.channel }, 'Delivery failed');
-            }),
-          ),
-        );
-      }
+      // PARALLEL lanes, each taking the next job as soon as its last one is done, so one slow
+      // peer holds up only its own lane.
+      let next = 0;
+      const lane = async () => {
+        for (let job = jobs[next++]; job; job = jobs[next++]) {
+          await this.deliverOne.run(job, this.id).catch((error: unknown) => {
+            // The lease runs out and the job is taken again (or settled if its send began).
+            this.logger.error({ err: error, channel: job.channel }, 'Delivery failed');
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL, jobs.length) }, lane));
       handled += jobs.length;
     }
     return handled;
