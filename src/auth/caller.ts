@@ -14,4 +14,6 @@ export interface Caller extends RequestOrigin {
   userId: string;
   role: Role;
   sessionId: string;
+  /** Set only for a guest's token: the one visit (appointment id) it is good for. */
+  visitId?: string;
 }
