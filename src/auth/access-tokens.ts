@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { Role } from '../users/role';
+import type { UserRole } from '../users/role';
 import type { ActiveSession } from './sessions.service';
 
 export const JWT_ALGORITHM = 'HS256';
@@ -12,7 +12,7 @@ export const JWT_AUDIENCE = 'televisit';
 /** The claims of an access token: who, in which role, within which login. */
 export interface AccessTokenClaims {
   sub: string;
-  role: Role;
+  role: UserRole;
   sid: string;
 }
 
@@ -28,7 +28,11 @@ export class AccessTokens {
     return this.config.accessTokenTtlSeconds;
   }
 
-  sign(session: ActiveSession): Promise<string> {
+  /**
+   * `notAfter` replaces the configured lifetime: a guest's token (no refresh token) lasts until
+   * its visit is over.
+   */
+  sign(session: ActiveSession, notAfter?: Date): Promise<string> {
     const claims: AccessTokenClaims = {
       sub: session.userId,
       role: session.role,
@@ -39,7 +43,9 @@ export class AccessTokens {
       algorithm: JWT_ALGORITHM,
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
-      expiresIn: this.config.accessTokenTtlSeconds,
+      expiresIn: notAfter
+        ? Math.max(Math.floor((notAfter.getTime() - Date.now()) / 1000), 1)
+        : this.config.accessTokenTtlSeconds,
     });
   }
 }
