@@ -38,14 +38,19 @@ export class AccessTokens {
       role: session.role,
       sid: session.sessionId,
     };
-    return this.jwt.signAsync(claims, {
+    const options = {
       secret: this.config.jwtSecret,
       algorithm: JWT_ALGORITHM,
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
-      expiresIn: notAfter
-        ? Math.max(Math.floor((notAfter.getTime() - Date.now()) / 1000), 1)
-        : this.config.accessTokenTtlSeconds,
+    } as const;
+    if (notAfter) {
+      // An absolute `exp`: relative to the signing second it would fall up to a second early.
+      return this.jwt.signAsync({ ...claims, exp: Math.floor(notAfter.getTime() / 1000) }, options);
+    }
+    return this.jwt.signAsync(claims, {
+      ...options,
+      expiresIn: this.config.accessTokenTtlSeconds,
     });
   }
 }
