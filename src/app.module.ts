@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { openDatabase } from './database/open-database';
 import { typeormOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
+import { InvitesModule } from './invites/invites.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OutreachModule } from './outreach/outreach.module';
@@ -50,6 +51,7 @@ export class AppModule {
         SchedulingModule,
         OutreachModule,
         AppointmentsModule,
+        InvitesModule,
         SignalingModule,
         ChatModule,
         PresenceModule,

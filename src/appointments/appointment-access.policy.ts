@@ -1,4 +1,4 @@
-import type { Role } from '../users/role';
+import type { UserRole } from '../users/role';
 
 export type AppointmentAction =
   'view' | 'reschedule' | 'cancel' | 'no_show' | 'join' | 'admit' | 'end';
@@ -20,7 +20,7 @@ const ALLOWED: Record<'patient' | 'clinician' | 'admin', readonly AppointmentAct
 
 /** Who may do what to an appointment. Anyone who is neither a participant nor an admin sees nothing. */
 export function decideAccess(
-  user: { userId: string; role: Role },
+  user: { userId: string; role: UserRole },
   appointment: Participants,
   action: AppointmentAction,
 ): AccessDecision {

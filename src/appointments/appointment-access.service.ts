@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import type { AppError } from '../common/app-error';
-import type { Role } from '../users/role';
+import type { UserRole } from '../users/role';
 import { AppointmentAction, decideAccess } from './appointment-access.policy';
 import { Appointment } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
@@ -65,7 +65,7 @@ export class AppointmentAccessService {
    * with another change.
    */
   async requireAppointment(
-    user: { userId: string; role: Role },
+    user: { userId: string; role: UserRole },
     id: string,
     action: AppointmentAction,
     manager?: EntityManager,

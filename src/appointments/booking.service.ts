@@ -107,6 +107,9 @@ export class BookingService {
         break;
       case 'admin':
         break;
+      case 'guest':
+        // Unreachable: a guest's token opens no REST route (VISIT_TOKEN_ONLY).
+        throw AppointmentsErrors.bookingNotAllowed('A guest books nothing');
     }
     if (!patientId) {
       throw AppointmentsErrors.patientRequired();

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import type { Role } from '../users/role';
+import type { UserRole } from '../users/role';
 import type { ActiveSession } from './sessions.service';
 
 export const JWT_ALGORITHM = 'HS256';
@@ -12,7 +12,7 @@ export const JWT_AUDIENCE = 'televisit';
 /** The claims of an access token: who, in which role, within which login. */
 export interface AccessTokenClaims {
   sub: string;
-  role: Role;
+  role: UserRole;
   sid: string;
 }
 
@@ -28,17 +28,28 @@ export class AccessTokens {
     return this.config.accessTokenTtlSeconds;
   }
 
-  sign(session: ActiveSession): Promise<string> {
+  /**
+   * `notAfter` replaces the configured lifetime: a guest's token (no refresh token) lasts until
+   * its visit is over.
+   */
+  sign(session: ActiveSession, notAfter?: Date): Promise<string> {
     const claims: AccessTokenClaims = {
       sub: session.userId,
       role: session.role,
       sid: session.sessionId,
     };
-    return this.jwt.signAsync(claims, {
+    const options = {
       secret: this.config.jwtSecret,
       algorithm: JWT_ALGORITHM,
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
+    } as const;
+    if (notAfter) {
+      // An absolute `exp`: relative to the signing second it would fall up to a second early.
+      return this.jwt.signAsync({ ...claims, exp: Math.floor(notAfter.getTime() / 1000) }, options);
+    }
+    return this.jwt.signAsync(claims, {
+      ...options,
       expiresIn: this.config.accessTokenTtlSeconds,
     });
   }

@@ -36,5 +36,11 @@ export const AuthErrors = {
       'SESSION_ENDED',
       'This login has ended (logged out or disabled)',
     ),
+  visitTokenOnly: () =>
+    new AppError(
+      'forbidden',
+      'VISIT_TOKEN_ONLY',
+      'This token is a visit guest’s: it opens that visit’s socket and nothing else',
+    ),
   forbiddenRole: () => new AppError('forbidden', 'FORBIDDEN_ROLE', 'Your role may not do this'),
 };

@@ -24,6 +24,6 @@ import { SessionsService } from './sessions.service';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [SessionsService, JwtStrategy],
+  exports: [SessionsService, JwtStrategy, AccessTokens],
 })
 export class AuthModule {}

@@ -1,4 +1,4 @@
-import type { Role } from '../users/role';
+import type { UserRole } from '../users/role';
 
 /** Where a request came from; carried into the audit log. */
 export interface RequestOrigin {
@@ -12,8 +12,11 @@ export interface RequestOrigin {
  */
 export interface Caller extends RequestOrigin {
   userId: string;
-  role: Role;
+  role: UserRole;
   sessionId: string;
-  /** Set only for a guest's token: the one visit (appointment id) it is good for. */
+  /**
+   * Set only for a guest's login (a redeemed visit invite): the appointment it is good for.
+   * Such a caller may use that visit's socket and nothing else (no REST route).
+   */
   visitId?: string;
 }

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Role } from '../users/role';
+import type { Role, UserRole } from '../users/role';
 import { AuthErrors } from './auth.errors';
 import type { Caller } from './caller';
 import { ROLES_KEY } from './roles.decorator';
@@ -20,7 +20,7 @@ export class RolesGuard implements CanActivate {
       return true;
     }
     const caller = context.switchToHttp().getRequest<Request & { user?: Caller }>().user;
-    if (!caller || !roles.includes(caller.role)) {
+    if (!caller || !(roles as readonly UserRole[]).includes(caller.role)) {
       throw AuthErrors.forbiddenRole();
     }
     return true;

@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { BatchOutcome, Coalescer } from '../common/coalescer';
 import { sql } from '../database/sql';
-import type { Role } from '../users/role';
+import type { UserRole } from '../users/role';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
@@ -34,7 +34,9 @@ interface LiveLogin {
 export interface ActiveSession {
   sessionId: string;
   userId: string;
-  role: Role;
+  role: UserRole;
+  /** Set only for a guest's login: the appointment it is scoped to (`auth_sessions.appointment_id`). */
+  visitId?: string;
 }
 
 /** What presenting a refresh token found. */
@@ -101,13 +103,54 @@ export class SessionsService {
     return { sessionId: id, refreshToken: await this.issueRefreshToken(id, manager) };
   }
 
+  /**
+   * A guest's login, good for one visit until `notAfter`; it has no refresh token (a guest
+   * cannot log in again, they redeem no second invite).
+   */
+  async startGuest(
+    userId: string,
+    appointmentId: string,
+    notAfter: Date,
+    manager: EntityManager,
+  ): Promise<string> {
+    const [{ id }] = await sql<{ id: string }>(
+      manager,
+      `INSERT INTO auth_sessions (user_id, appointment_id, expires_at)
+       VALUES ($1, $2, $3) RETURNING id`,
+      [userId, appointmentId, notAfter],
+    );
+    return id;
+  }
+
+  /**
+   * Ends guests' logins scoped to `appointmentId` (all of them, or only `userId`'s); their
+   * sockets, on every instance, close when this commits.
+   */
+  async revokeGuests(
+    appointmentId: string,
+    reason: string,
+    manager: EntityManager,
+    userId?: string,
+  ): Promise<void> {
+    const rows = await sql<{ id: string; user_id: string }>(
+      manager,
+      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = $2
+        WHERE appointment_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR user_id = $3)
+        RETURNING id, user_id`,
+      [appointmentId, reason, userId ?? null],
+    );
+    for (const row of rows) {
+      await this.announce(manager, { userId: row.user_id, sessionId: row.id });
+    }
+  }
+
   /** Locks the token's row, so two concurrent uses of one token are seen as reuse. */
   async lookupRefreshToken(token: string, manager: EntityManager): Promise<RefreshLookup> {
     const [row] = await sql<{
       session_id: string;
       used_at: Date | null;
       user_id: string;
-      role: Role;
+      role: UserRole;
       live: boolean;
     }>(
       manager,
@@ -168,9 +211,15 @@ export class SessionsService {
 
   /** One query for every login checked meanwhile (a clinic opening, a proxy restarting). */
   private async lookUp(logins: Login[]): Promise<BatchOutcome<LiveLogin | undefined>[]> {
-    const rows = await sql<{ id: string; user_id: string; role: Role; expires_at: Date }>(
+    const rows = await sql<{
+      id: string;
+      user_id: string;
+      role: UserRole;
+      expires_at: Date;
+      appointment_id: string | null;
+    }>(
       this.dataSource.manager,
-      `SELECT s.id, s.user_id, u.role, s.expires_at
+      `SELECT s.id, s.user_id, u.role, s.expires_at, s.appointment_id
          FROM auth_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = ANY($1::uuid[]) AND s.revoked_at IS NULL AND s.expires_at > now()
           AND u.disabled_at IS NULL`,
@@ -183,7 +232,7 @@ export class SessionsService {
         ok: true,
         value:
           row && row.user_id === userId
-            ? { session: { sessionId, userId, role: row.role }, notAfter: row.expires_at.getTime() }
+            ? { session: sessionOf(row), notAfter: row.expires_at.getTime() }
             : undefined,
       };
     });
@@ -225,6 +274,19 @@ export class SessionsService {
     ]);
     return token;
   }
+}
+
+function sessionOf(row: {
+  id: string;
+  user_id: string;
+  role: UserRole;
+  appointment_id: string | null;
+}): ActiveSession {
+  const session: ActiveSession = { sessionId: row.id, userId: row.user_id, role: row.role };
+  if (row.appointment_id) {
+    session.visitId = row.appointment_id;
+  }
+  return session;
 }
 
 function hashToken(token: string): string {

@@ -22,9 +22,13 @@ export type ErrorStatus = keyof typeof MEANING;
 /** Error codes by the status they are answered with. */
 export type ErrorCodes = Partial<Record<ErrorStatus, readonly string[]>>;
 
-/** Every route behind the bearer token: the guard's refusals and a database outage. */
+/**
+ * Every route behind the bearer token: the guard's refusals (a visit guest's token is good for
+ * the socket only) and a database outage.
+ */
 export const SIGNED_IN: ErrorCodes = {
   401: ['UNAUTHENTICATED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'SESSION_ENDED'],
+  403: ['VISIT_TOKEN_ONLY'],
   503: ['SERVICE_UNAVAILABLE'],
 };
 

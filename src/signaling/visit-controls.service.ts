@@ -48,6 +48,8 @@ export class VisitControlsService {
           throw SignalingErrors.notInVisit();
         }
       });
+      // Removed means out: the invite they came in by no longer lets them back.
+      await this.guests?.endAccessOf(appointmentId, userId);
       return { appointmentId, userId };
     });
   }

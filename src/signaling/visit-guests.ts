@@ -13,4 +13,6 @@ export interface VisitGuests {
   onRevoked(listener: (appointmentId: string, userId: string) => Promise<void>): void;
   /** Guest tokens of the visit stop working: it is over. */
   endGuestAccess(appointmentId: string): Promise<void>;
+  /** The host removed this guest: their invite and guest login end. */
+  endAccessOf(appointmentId: string, userId: string): Promise<void>;
 }

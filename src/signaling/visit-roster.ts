@@ -30,6 +30,11 @@ export class VisitRoster {
     return { userId: seat.userId, role: seat.role, displayName: seat.displayName };
   }
 
+  /** Whether this socket holds a seat in the visit (waiting or admitted). */
+  isPresent(connection: Connection, appointmentId: string): boolean {
+    return this.rooms.seatOf(connection.id, appointmentId) !== undefined;
+  }
+
   /**
    * Sends a frame to every participant whose socket holds a seat in the visit now. The seats
    * are read from the database, not this instance's snapshot, which may not have heard yet of a

@@ -1,22 +1,23 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from './role';
+import { GUEST_ROLE, Role, UserRole } from './role';
 
 @Entity({ name: 'users' })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ type: 'text' })
-  email: string;
+  /** Null only for a guest (see `GUEST_ROLE`), who never logs in with a password. */
+  @Column({ type: 'text', nullable: true })
+  email: string | null;
 
-  @Column({ name: 'password_hash', type: 'text', select: false })
-  passwordHash: string;
+  @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
+  passwordHash: string | null;
 
   @Column({ name: 'display_name', type: 'text' })
   displayName: string;
 
   @Column({ type: 'text' })
-  role: Role;
+  role: UserRole;
 
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
@@ -38,7 +39,11 @@ export interface UserView {
   createdAt: string;
 }
 
+/** Accounts only: a guest is never shown as a user (the queries that feed this leave them out). */
 export function toUserView(user: User): UserView {
+  if (user.role === GUEST_ROLE || user.email === null) {
+    throw new Error('A visit guest is not an account');
+  }
   return {
     id: user.id,
     email: user.email,

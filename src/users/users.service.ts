@@ -11,7 +11,7 @@ import type { CreateUserDto, RegisterDto } from './dto/create-user.dto';
 import { normaliseEmail } from './identity-text';
 import { PasswordHasher } from './password-hasher';
 import { REGISTER_ACTION, RegisterThrottleService } from './register-throttle.service';
-import type { Role } from './role';
+import { GUEST_ROLE, Role } from './role';
 import { USER_DISABLED, UserDisabledEvent } from './user-events';
 import { toUserView, User, UserView } from './user.entity';
 import { UsersErrors } from './users.errors';
@@ -51,7 +51,7 @@ export class UsersService {
 
   async findView(id: string): Promise<UserView> {
     const user = await this.repo().findOneBy({ id });
-    if (!user) {
+    if (!user || user.role === GUEST_ROLE) {
       throw UsersErrors.notFound();
     }
     return toUserView(user);
@@ -63,7 +63,8 @@ export class UsersService {
       .addSelect('u.passwordHash')
       .where('u.email = :email', { email: normaliseEmail(email) })
       .getOne();
-    return user
+    // A guest has neither email nor password; the check only keeps the types honest.
+    return user && user.role !== GUEST_ROLE && user.passwordHash !== null
       ? {
           id: user.id,
           role: user.role,
@@ -128,7 +129,9 @@ export class UsersService {
       .createQueryBuilder('u')
       .orderBy('u.createdAt', 'ASC')
       .addOrderBy('u.id', 'ASC')
-      .limit(limit + 1);
+      .limit(limit + 1)
+      // Guests are not accounts: they come and go with their visit's invite (see decisions.md).
+      .where('u.role <> :guest', { guest: GUEST_ROLE });
     if (filter.role) {
       query.andWhere('u.role = :role', { role: filter.role });
     }
@@ -165,8 +168,8 @@ export class UsersService {
         manager,
         `UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END,
                 updated_at = now()
-          WHERE id = $1 RETURNING id`,
-        [id, disabled],
+          WHERE id = $1 AND role <> $3 RETURNING id`,
+        [id, disabled, GUEST_ROLE],
       );
       if (rows.length === 0) {
         throw UsersErrors.notFound();
@@ -188,6 +191,19 @@ export class UsersService {
       return toUserView(await manager.getRepository(User).findOneByOrFail({ id }));
     });
     return view;
+  }
+
+  /**
+   * The user a redeemed visit invite creates, inside the redeeming transaction: no email, no
+   * password, only a name to be shown in the visit.
+   */
+  async createGuest(displayName: string, manager: EntityManager): Promise<string> {
+    const [{ id }] = await sql<{ id: string }>(
+      manager,
+      `INSERT INTO users (display_name, role) VALUES ($1, $2) RETURNING id`,
+      [displayName, GUEST_ROLE],
+    );
+    return id;
   }
 
   /** Creates the first admin from configuration; does nothing if the email is already taken. */

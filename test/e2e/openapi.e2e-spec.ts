@@ -21,6 +21,7 @@ import {
   resolve,
 } from '../support/openapi';
 import { startTestApp, TestApp } from '../support/test-app';
+import { makeVisit } from '../support/visits';
 
 const ROOT = join(__dirname, '..', '..');
 const REDOCLY = join(ROOT, 'node_modules', '.bin', 'redocly');
@@ -262,6 +263,7 @@ describe('the OpenAPI document (e2e)', () => {
         'POST /api/auth/logout',
         'POST /api/auth/refresh',
         'POST /api/auth/register',
+        'POST /api/invites/redeem',
       ].sort(),
     );
   });
@@ -525,6 +527,37 @@ describe('the OpenAPI document (e2e)', () => {
     );
     await call('GET /api/delivery-failures', t.api.get('/api/delivery-failures', as(admin)));
     await call('GET /api/delivery-failures', t.api.get('/api/delivery-failures', as(patient)));
+    const visit = await makeVisit(t);
+    const invites = `/api/appointments/${visit.appointmentId}/invites`;
+    const invitation = { role: 'interpreter', displayName: 'Ida Interpreter' };
+    const invited = await call(
+      'POST /api/appointments/{id}/invites',
+      t.api.post(invites, invitation, as(visit.clinician)),
+    );
+    await call(
+      'POST /api/appointments/{id}/invites',
+      t.api.post(invites, invitation, as(visit.patient)),
+    );
+    await call('GET /api/appointments/{id}/invites', t.api.get(invites, as(visit.clinician)));
+    await call('GET /api/appointments/{id}/invites', t.api.get(invites, as(patient)));
+    const redeemed = await call(
+      'POST /api/invites/redeem',
+      t.api.post('/api/invites/redeem', { token: invited.body.token }),
+    );
+    await call(
+      'POST /api/invites/redeem',
+      t.api.post('/api/invites/redeem', { token: invited.body.token }),
+    );
+    await call(
+      'GET /api/users/me',
+      t.api.get('/api/users/me', { token: redeemed.body.accessToken as string }),
+    );
+    for (const inviteId of [invited.body.id as string, randomUUID()]) {
+      await call(
+        'DELETE /api/appointments/{id}/invites/{inviteId}',
+        t.api.request('DELETE', `${invites}/${inviteId}`, undefined, as(visit.clinician)),
+      );
+    }
 
     expect(operations.map((o) => o.name).filter((name) => !seen.has(name))).toEqual([]);
   });

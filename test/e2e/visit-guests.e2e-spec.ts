@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { query } from '../support/db';
 import { makeStaff } from '../support/factories';
 import { guestJoins, inviteGuest, TestGuest } from '../support/guests';
 import { SignalingClient, sleep } from '../support/signaling-client';
@@ -147,7 +148,7 @@ describe('visits with guests (e2e)', () => {
       appointmentId,
       userId: guest.userId,
     });
-    expect(byPatient.data).toMatchObject({ code: 'FORBIDDEN' });
+    expect(byPatient.data).toMatchObject({ code: 'FORBIDDEN_ROLE' });
     const ofPatient = await clinician.request('session.remove', {
       appointmentId,
       userId: visit.patient.id,
@@ -167,6 +168,15 @@ describe('visits with guests (e2e)', () => {
     }
     const back = await SignalingClient.refusal(t.baseUrl, { token: guest.token });
     expect(back.status).toBe(401);
+    const audited = await query<{ action: string; actor_id: string; details: unknown }>(
+      `SELECT action, actor_id, details FROM audit_log
+        WHERE target_type = 'user' AND target_id = $1 ORDER BY id`,
+      [guest.userId],
+    );
+    expect(audited).toEqual([
+      { action: 'visit.guest_admit', actor_id: visit.clinician.id, details: { appointmentId } },
+      { action: 'visit.guest_remove', actor_id: visit.clinician.id, details: { appointmentId } },
+    ]);
   });
 
   it('an invite revoked while its guest waits sends them out', async () => {
@@ -272,12 +282,14 @@ describe('visits with guests (e2e)', () => {
     const socket = await connect(t, colleague);
     const ack = await expectAck(socket.request('session.join', { appointmentId }));
     expect(ack).toMatchObject({ role: 'clinician', state: 'waiting', polite: true });
-    await expect(clinician.next('session.waiting')).resolves.toMatchObject({
+    const waiting = (f: { event: string; data: any }) =>
+      f.event === 'session.waiting' && f.data.participant !== undefined;
+    await expect(clinician.next(waiting)).resolves.toMatchObject({
       data: { participant: { userId: colleague.id, role: 'clinician' } },
     });
     // Not the host: a guest clinician admits nobody and cannot end the visit.
     const admit = await socket.request('session.admit', { appointmentId });
-    expect(admit.data).toMatchObject({ code: 'FORBIDDEN' });
+    expect(admit.data).toMatchObject({ code: 'FORBIDDEN_ROLE' });
   });
 
   it('ending the visit ends it for all three, and the guest token with it', async () => {
@@ -319,8 +331,10 @@ describe('visits with guests (e2e)', () => {
     await expectAck(
       socket.request('chat.send', { appointmentId, clientMessageId: randomUUID(), text: 'Hola' }),
     );
-    await expect(clinician.next('chat.message')).resolves.toMatchObject({
-      data: { from: guest.userId, role: 'interpreter', displayName: guest.displayName },
+    const fromGuest = (f: { event: string; data: any }) =>
+      f.event === 'chat.message' && f.data.from === guest.userId;
+    await expect(clinician.next(fromGuest)).resolves.toMatchObject({
+      data: { role: 'interpreter', displayName: guest.displayName, text: 'Hola' },
     });
     const history = await expectAck(socket.request('chat.history', { appointmentId }));
     expect(history.items.map((m: { text: string }) => m.text)).toEqual(['Hi', 'Hola']);

@@ -29,6 +29,7 @@ const TABLES_BY_MIGRATION = [
   [], // the diary announces slot changes
   ['push_subscriptions', 'notification_preferences', 'notification_deliveries'],
   ['visit_message_counters', 'visit_messages'],
+  ['visit_invites'],
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();

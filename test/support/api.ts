@@ -39,6 +39,10 @@ export class Api {
     return this.request<T>('PATCH', path, body, options);
   }
 
+  delete<T = any>(path: string, options: RequestOptions = {}) {
+    return this.request<T>('DELETE', path, undefined, options);
+  }
+
   async request<T>(
     method: string,
     path: string,

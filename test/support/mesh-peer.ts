@@ -78,7 +78,7 @@ export class MeshPeer {
   private connectionWith(userId: string): RTCPeerConnection {
     let pc = this.connections.get(userId);
     if (!pc) {
-      pc = new wrtc.RTCPeerConnection({ iceServers: [] }) as RTCPeerConnection;
+      pc = new wrtc.RTCPeerConnection({ iceServers: [] });
       pc.onicecandidate = ({ candidate }) =>
         candidate && this.signal(userId, 'ice-candidate', candidate.toJSON());
       pc.ondatachannel = ({ channel }) => this.adopt(userId, channel);
