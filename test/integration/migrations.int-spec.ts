@@ -30,6 +30,7 @@ const TABLES_BY_MIGRATION = [
   ['push_subscriptions', 'notification_preferences', 'notification_deliveries'],
   ['visit_message_counters', 'visit_messages'],
   ['visit_invites'],
+  [], // seats per participant (guests), in_call with anyone admitted
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();
