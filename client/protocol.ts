@@ -9,7 +9,7 @@ import type {
   ChatMessage,
   IceServer,
   Notification,
-  Role,
+  ParticipantRole,
   SignalMessage,
 } from './server-events';
 
@@ -18,9 +18,12 @@ export type {
   ChatMessage,
   Delivery,
   ErrorFrameData,
+  GuestRole,
   IceCandidate,
   IceServer,
   Notification,
+  ParticipantRole,
+  PeerLeftReason,
   PresenceStatus,
   Role,
   ServerEventName,
@@ -29,6 +32,7 @@ export type {
   SessionEnded,
   SignalMessage,
   SignalType,
+  WaitingParticipant,
 } from './server-events';
 
 export type ParticipantState = 'waiting' | 'admitted' | 'reconnecting';
@@ -37,16 +41,21 @@ export type SettablePresenceStatus = 'available' | 'away' | 'busy';
 
 export interface Participant {
   userId: string;
-  role: Role;
+  role: ParticipantRole;
   displayName: string;
   state: ParticipantState;
+  /** Whether the one who joined is the polite side toward this participant (PRODUCT §9). */
+  polite?: boolean;
 }
 
 export interface SessionJoinResult extends AppointmentRef {
-  role: Role;
+  /** A guest's is `interpreter`, `caregiver` or `clinician` (a guest clinician). */
+  role: ParticipantRole;
   state: 'waiting' | 'admitted';
+  /** Everyone seated, the one who joined included. */
   participants: Participant[];
   iceServers: IceServer[];
+  /** Two-party visits: this side's role in perfect negotiation; per pair, see `participants`. */
   polite: boolean;
   /** True when this join took back a seat held open after a drop (within 30 s). */
   resumed: boolean;
@@ -58,7 +67,10 @@ export type UntypedResult = Record<string, unknown>;
 /** Client → server commands: what each sends and what its ack carries (without `id`). */
 export interface ClientCommands {
   'session.join': { data: AppointmentRef; result: SessionJoinResult };
-  'session.admit': { data: AppointmentRef; result: UntypedResult };
+  /** Host only. Without `userId`: the patient, who must be in before any guest. */
+  'session.admit': { data: AppointmentRef & { userId?: string }; result: UntypedResult };
+  /** Host only: the removed one gets `session.ended {reason: 'removed'}`. */
+  'session.remove': { data: AppointmentRef & { userId: string }; result: UntypedResult };
   /** `to`: the recipient's user id; may be left out when there is one other participant. */
   signal: { data: AppointmentRef & { to?: string } & SignalMessage; result: UntypedResult };
   'session.leave': { data: AppointmentRef; result: UntypedResult };

@@ -5,7 +5,15 @@
  * reads it the same as the browser does; the shapes below are those of the DOM's WebRTC types.
  */
 
+/** The two sides of an appointment. */
 export type Role = 'patient' | 'clinician';
+/**
+ * Who someone invited into a visit is (PRODUCT §9). A guest clinician has role `clinician` too;
+ * the host is the appointment's own clinician (its `clinicianId`).
+ */
+export type GuestRole = 'interpreter' | 'caregiver' | 'clinician';
+/** Anyone who may sit in a visit: its patient, its clinician, or a guest. */
+export type ParticipantRole = Role | GuestRole;
 export type PresenceStatus = 'available' | 'away' | 'busy' | 'in_call' | 'offline';
 
 export interface AppointmentRef {
@@ -71,6 +79,8 @@ export type SessionEnded = AppointmentRef &
   (
     | { by: string; reason?: undefined }
     | { reason: 'cancelled' | 'no_show' | 'completed'; by?: undefined }
+    /** Only to the one the host removed (`session.remove`); the others get `peer-left`. */
+    | { reason: 'removed'; by?: undefined }
   );
 
 /** A message of a visit's chat (PRODUCT §9), as `chat.message` and `chat.history` give it. */
@@ -80,17 +90,40 @@ export interface ChatMessage extends AppointmentRef {
   seq: number;
   /** The sender's user id. */
   from: string;
-  role: Role;
+  role: ParticipantRole;
   displayName: string;
   text: string;
   sentAt: string;
 }
 
+/** Why a participant is gone: `removed` when the host removed them (`session.remove`). */
+export type PeerLeftReason = 'left' | 'disconnected' | 'removed';
+
+/** Someone in the waiting room, as `session.waiting` names them. */
+export interface WaitingParticipant {
+  userId: string;
+  role: ParticipantRole;
+  displayName: string;
+}
+
 /** Server → client events (other than acks) and their data. */
 export interface ServerEvents {
-  'session.waiting': AppointmentRef & { patient: { userId: string; displayName: string } };
-  'session.peer-joined': AppointmentRef & { userId: string; role: Role; displayName: string };
-  'session.peer-left': AppointmentRef & { userId: string; reason: 'left' | 'disconnected' };
+  /**
+   * To the host clinician: someone entered the waiting room. `participant` names who (a patient
+   * or a guest); `patient` is set too, as before guests, when it is the patient.
+   */
+  'session.waiting': AppointmentRef & {
+    patient?: { userId: string; displayName: string };
+    participant: WaitingParticipant;
+  };
+  /** `polite`: whether the recipient is the polite side toward this peer (one answer per pair). */
+  'session.peer-joined': AppointmentRef & {
+    userId: string;
+    role: ParticipantRole;
+    displayName: string;
+    polite: boolean;
+  };
+  'session.peer-left': AppointmentRef & { userId: string; reason: PeerLeftReason };
   'session.peer-reconnecting': AppointmentRef & { userId: string };
   'session.peer-reconnected': AppointmentRef & { userId: string };
   'session.ended': SessionEnded;
