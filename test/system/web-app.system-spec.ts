@@ -480,6 +480,20 @@ describe('the web app in a real browser (system)', () => {
     expect(foreign).toEqual([]);
   });
 
+  it('an invite link that is not valid (used, expired, revoked) says so, without a sign-in', async () => {
+    const page = await (await newContext()).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${t.baseUrl}/app/#/invite/not-a-real-invite-token`);
+    await page
+      .getByTestId('invite-error')
+      .getByText('This invite link is not valid any more')
+      .waitFor();
+    await expect(page.getByLabel('Password').count()).resolves.toBe(0);
+    await screen(page, '24-invite-not-valid');
+    expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+
   it('the inbox shows, live, a reschedule the clinician made', async () => {
     const admin = await adminOf(t);
     const [patientUser, clinician] = await Promise.all([

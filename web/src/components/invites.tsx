@@ -22,7 +22,14 @@ function usable(invite: Invite): boolean {
  * The host invites a guest (PRODUCT §9): a link to copy and send (the token is shown once, only
  * here), the visit's invites and their state, and revoking one not yet used.
  */
-export function Invites({ appointmentId }: { appointmentId: string }) {
+export function Invites({
+  appointmentId,
+  changes,
+}: {
+  appointmentId: string;
+  /** Changes whenever someone came or went: an invite may have been used meanwhile. */
+  changes: number;
+}) {
   const path = `/api/appointments/${appointmentId}/invites`;
   const [items, setItems] = useState<Invite[] | null>(null);
   const [role, setRole] = useState<GuestRole>('interpreter');
@@ -36,7 +43,7 @@ export function Invites({ appointmentId }: { appointmentId: string }) {
       (page) => setItems(page.items),
       (err: unknown) => setError(plainWords(err)),
     );
-  useEffect(() => void load(), [appointmentId]);
+  useEffect(() => void load(), [appointmentId, changes]);
 
   async function create(event: Event) {
     event.preventDefault();

@@ -257,7 +257,12 @@ function InCall({
         )}
       </div>
       <Chat socket={session.socket} appointmentId={session.appointmentId} me={me.id} />
-      {host && <Invites appointmentId={session.appointmentId} />}
+      {host && (
+        <Invites
+          appointmentId={session.appointmentId}
+          changes={view.waitingRoom.length * 100 + present.length}
+        />
+      )}
     </section>
   );
 }

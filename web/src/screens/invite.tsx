@@ -3,6 +3,8 @@ import { navigate } from '../app';
 import { plainWords } from '../errors';
 import { redeemInvite } from '../guest';
 
+const TRANSIENT = new Set(['NETWORK', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
+
 /**
  * Where an invite link lands (`#/invite/<token>`): the token is exchanged once for a guest pass
  * to that one visit, then the visit opens. No account, no sign-in.
@@ -14,11 +16,12 @@ export function InviteScreen({ token }: { token: string }) {
       (guest) => navigate(`/visit/${guest.appointmentId}`),
       (err: unknown) => {
         const code = (err as { code?: string }).code ?? '';
-        // Used, expired, withdrawn or unknown look alike from here, and should.
+        // Used, expired, withdrawn or unknown look alike from here, and should; only a service
+        // that could not be reached is worded as such.
         setError(
-          /^HTTP_4|INVITE|NOT_FOUND|VALIDATION/.test(code)
-            ? 'This invite link is not valid any more: it was used already, has expired or was withdrawn. Ask the clinic for a new one.'
-            : plainWords(err),
+          TRANSIENT.has(code)
+            ? plainWords(err)
+            : 'This invite link is not valid any more: it was used already, has expired or was withdrawn. Ask the clinic for a new one.',
         );
       },
     );
