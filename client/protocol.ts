@@ -18,10 +18,12 @@ export type {
   ChatMessage,
   Delivery,
   ErrorFrameData,
+  GuestRole,
   IceCandidate,
   IceServer,
   Notification,
   ParticipantRole,
+  PeerLeftReason,
   PresenceStatus,
   Role,
   ServerEventName,
@@ -30,6 +32,7 @@ export type {
   SessionEnded,
   SignalMessage,
   SignalType,
+  WaitingParticipant,
 } from './server-events';
 
 export type ParticipantState = 'waiting' | 'admitted' | 'reconnecting';
@@ -41,15 +44,18 @@ export interface Participant {
   role: ParticipantRole;
   displayName: string;
   state: ParticipantState;
-  /** Whether I am the polite peer toward this participant (absent for myself). */
+  /** Whether the one who joined is the polite side toward this participant (PRODUCT §9). */
   polite?: boolean;
 }
 
 export interface SessionJoinResult extends AppointmentRef {
+  /** A guest's is `interpreter`, `caregiver` or `clinician` (a guest clinician). */
   role: ParticipantRole;
   state: 'waiting' | 'admitted';
+  /** Everyone seated, the one who joined included. */
   participants: Participant[];
   iceServers: IceServer[];
+  /** Two-party visits: this side's role in perfect negotiation; per pair, see `participants`. */
   polite: boolean;
   /** True when this join took back a seat held open after a drop (within 30 s). */
   resumed: boolean;
@@ -61,9 +67,9 @@ export type UntypedResult = Record<string, unknown>;
 /** Client → server commands: what each sends and what its ack carries (without `id`). */
 export interface ClientCommands {
   'session.join': { data: AppointmentRef; result: SessionJoinResult };
-  /** Without `userId`: the waiting patient. */
+  /** Host only. Without `userId`: the patient, who must be in before any guest. */
   'session.admit': { data: AppointmentRef & { userId?: string }; result: UntypedResult };
-  /** The host sends a guest out: they get `session.ended {reason: "removed"}`. */
+  /** Host only: the removed one gets `session.ended {reason: 'removed'}`. */
   'session.remove': { data: AppointmentRef & { userId: string }; result: UntypedResult };
   /** `to`: the recipient's user id; may be left out when there is one other participant. */
   signal: { data: AppointmentRef & { to?: string } & SignalMessage; result: UntypedResult };

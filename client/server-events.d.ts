@@ -5,9 +5,15 @@
  * reads it the same as the browser does; the shapes below are those of the DOM's WebRTC types.
  */
 
+/** The two sides of an appointment. */
 export type Role = 'patient' | 'clinician';
-/** How a visit's participants see each other: a guest is an interpreter, caregiver or clinician. */
-export type ParticipantRole = Role | 'interpreter' | 'caregiver';
+/**
+ * Who someone invited into a visit is (PRODUCT §9). A guest clinician has role `clinician` too;
+ * the host is the appointment's own clinician (its `clinicianId`).
+ */
+export type GuestRole = 'interpreter' | 'caregiver' | 'clinician';
+/** Anyone who may sit in a visit: its patient, its clinician, or a guest. */
+export type ParticipantRole = Role | GuestRole;
 
 /** Someone in a visit, as the others hear of them. */
 export interface VisitParticipant {
@@ -79,7 +85,9 @@ export interface ErrorFrameData {
 export type SessionEnded = AppointmentRef &
   (
     | { by: string; reason?: undefined }
-    | { reason: 'cancelled' | 'no_show' | 'completed' | 'removed'; by?: undefined }
+    | { reason: 'cancelled' | 'no_show' | 'completed'; by?: undefined }
+    /** Only to the one the host removed (`session.remove`); the others get `peer-left`. */
+    | { reason: 'removed'; by?: undefined }
   );
 
 /** A message of a visit's chat (PRODUCT §9), as `chat.message` and `chat.history` give it. */
@@ -95,23 +103,33 @@ export interface ChatMessage extends AppointmentRef {
   sentAt: string;
 }
 
+/** Why a participant is gone: `removed` when the host removed them (`session.remove`). */
+export type PeerLeftReason = 'left' | 'disconnected' | 'removed';
+
+/** Someone in the waiting room, as `session.waiting` names them. */
+export interface WaitingParticipant {
+  userId: string;
+  role: ParticipantRole;
+  displayName: string;
+}
+
 /** Server → client events (other than acks) and their data. */
 export interface ServerEvents {
-  /** To the host: the patient (`patient`) or a guest (`participant`) joined and waits. */
+  /**
+   * To the host clinician: someone entered the waiting room: the patient (`patient`, as in a
+   * visit of two) or a guest (`participant`, with their role).
+   */
   'session.waiting': AppointmentRef &
     (
       | { patient: { userId: string; displayName: string }; participant?: undefined }
-      | { participant: VisitParticipant; patient?: undefined }
+      | { participant: WaitingParticipant; patient?: undefined }
     );
   /**
-   * `polite` (in a visit with a guest): whether the recipient is the polite peer toward this
-   * one. In a visit of two the join ack's `polite` says it.
+   * `polite` (in a visit with a guest): whether the recipient is the polite side toward this
+   * peer (one answer per pair). In a visit of two the join ack's `polite` says it, as before.
    */
   'session.peer-joined': AppointmentRef & VisitParticipant & { polite?: boolean };
-  'session.peer-left': AppointmentRef & {
-    userId: string;
-    reason: 'left' | 'disconnected' | 'removed';
-  };
+  'session.peer-left': AppointmentRef & { userId: string; reason: PeerLeftReason };
   'session.peer-reconnecting': AppointmentRef & { userId: string };
   'session.peer-reconnected': AppointmentRef & { userId: string };
   'session.ended': SessionEnded;

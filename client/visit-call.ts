@@ -1,85 +1,37 @@
-import { PeerLink, type PeerConnectionClass } from './peer-link.js';
+import { CallRoster, type Peer } from './call-roster.js';
+import type { PeerConnectionClass } from './peer-link.js';
+import { PeerMesh } from './peer-mesh.js';
 import type {
-  Participant,
   ParticipantRole,
   ServerEvents,
   SessionJoinResult,
   SignalMessage,
+  WaitingParticipant,
 } from './protocol.js';
 import { TelevisitError } from './televisit-error.js';
-import type { SocketEvents, TelevisitSocket } from './televisit-socket.js';
+import type { TelevisitSocket } from './televisit-socket.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { CallState, VisitCallEvents, VisitCallOptions } from './visit-call-types.js';
+import { VisitEvents } from './visit-events.js';
 
-export type CallState =
-  | 'idle'
-  | 'joining'
-  /** Patient only: in the waiting room until the clinician admits them. */
-  | 'waiting'
-  /** In the visit; the peer connection is not (or no longer) connected. */
-  | 'admitted'
-  | 'connected'
-  | 'left'
-  | 'ended'
-  /** Another device of the same user took the visit over. */
-  | 'replaced';
+export type { CallState, PeerConnectionClass, Peer, VisitCallEvents, VisitCallOptions };
 
-export type { PeerConnectionClass };
-
-export interface VisitCallOptions {
-  /** Defaults to the browser's; Node passes `@roamhq/wrtc`'s. */
-  RTCPeerConnection?: PeerConnectionClass;
-  /** `relay` forces media through TURN (to test the relay, or to hide addresses). */
-  iceTransportPolicy?: RTCIceTransportPolicy;
-  /** Label of a data channel the impolite side opens; both sides get it as `datachannel`. */
-  dataChannel?: string;
-  joinTimeoutMs?: number;
-}
-
-export interface Peer {
-  userId: string;
-  role: ParticipantRole;
-  displayName: string;
-}
-
-export interface VisitCallEvents {
-  state: CallState;
-  track: RTCTrackEvent;
-  connectionstatechange: RTCPeerConnectionState;
-  datachannel: RTCDataChannel;
-  /** Clinician only: a patient waits to be admitted, or no longer does (null). */
-  waiting: { userId: string; displayName: string } | null;
-  'peer-joined': Peer;
-  'peer-left': { userId: string; reason: 'left' | 'disconnected' | 'removed' };
-  'peer-reconnecting': { userId: string };
-  'peer-reconnected': { userId: string };
-  /** A negotiation step failed; the call goes on and may recover (ICE restart, new offer). */
-  error: Error;
-}
-
-type VisitEventName = {
-  [E in keyof SocketEvents]: SocketEvents[E] extends { appointmentId: string } ? E : never;
-}[keyof SocketEvents];
-
-const TERMINAL: ReadonlySet<CallState> = new Set(['left', 'ended', 'replaced']);
+const TERMINAL: ReadonlySet<CallState> = new Set(['left', 'ended', 'removed', 'replaced']);
 
 /**
- * One video visit over a TelevisitSocket: joins it, then sets up and keeps up the
- * RTCPeerConnection with the W3C "perfect negotiation" pattern, the server saying who is polite.
+ * One video visit over a TelevisitSocket: joins it, then keeps a mesh of RTCPeerConnections,
+ * one per other admitted participant, each with the W3C "perfect negotiation" pattern and the
+ * server saying who is polite in that pair.
  */
 export class VisitCall extends TypedEmitter<VisitCallEvents> {
-  private readonly PeerConnection: PeerConnectionClass;
+  private readonly mesh: PeerMesh;
+  /** Who else is in the visit and who waits (read it; the call keeps it up to date). */
+  readonly roster = new CallRoster();
+  private readonly events: VisitEvents;
   private current: CallState = 'idle';
-  private link: PeerLink | null = null;
   private channel: RTCDataChannel | null = null;
-  private stream: MediaStream | null = null;
   private myRole: ParticipantRole | null = null;
   private isPolite = false;
-  private iceServers: RTCIceServer[] = [];
-  private otherParty: Peer | null = null;
-  private waitingPatient: { userId: string; displayName: string } | null = null;
-  private subscriptions: Array<() => void> = [];
-  /** Events that arrive before the join's ack has been applied, replayed right after it. */
-  private held: Array<() => void> | null = null;
 
   constructor(
     readonly socket: TelevisitSocket,
@@ -93,40 +45,75 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
     if (!impl) {
       throw new TypeError('No RTCPeerConnection: pass options.RTCPeerConnection');
     }
-    this.PeerConnection = impl;
+    this.events = new VisitEvents(socket, appointmentId, () => TERMINAL.has(this.current));
+    this.mesh = new PeerMesh({
+      PeerConnection: impl,
+      iceTransportPolicy: options.iceTransportPolicy,
+      dataChannel: options.dataChannel,
+      send: (to, message) => this.sendSignal(to, message),
+    });
+    this.mesh.on('track', (d) => {
+      this.emit('peer-track', d);
+      this.emit('track', d.event);
+    });
+    this.mesh.on('datachannel', ({ channel }) => {
+      this.channel = channel;
+      this.emit('datachannel', channel);
+    });
+    this.mesh.on('connectionstatechange', (d) => {
+      this.emit('peer-connection', d);
+      this.emit('connectionstatechange', d.state);
+      this.updateState();
+    });
+    this.mesh.on('error', (err) => this.emit('error', err));
   }
 
   get state(): CallState {
     return this.current;
   }
 
-  /** The current peer connection; a new one replaces it whenever the other side starts over. */
+  /** The peer connection to the (first) other participant: the one of a visit of two. */
   get pc(): RTCPeerConnection | null {
-    return this.link?.pc ?? null;
+    const first = this.mesh.peers[0];
+    return first === undefined ? null : (this.mesh.get(first)?.pc ?? null);
   }
 
+  /** The peer connection to `userId`; a new one replaces it whenever that side starts over. */
+  pcOf(userId: string): RTCPeerConnection | null {
+    return this.mesh.get(userId)?.pc ?? null;
+  }
+
+  /** The data channel last opened (of a visit of two: its only one). */
   get dataChannel(): RTCDataChannel | null {
     return this.channel;
-  }
-
-  get localStream(): MediaStream | null {
-    return this.stream;
   }
 
   get role(): ParticipantRole | null {
     return this.myRole;
   }
 
+  /** The join ack's top-level politeness (two-party); per pair, `roster.politeToward`. */
   get polite(): boolean {
     return this.isPolite;
   }
 
+  /** The (first) other admitted participant. */
   get peer(): Peer | null {
-    return this.otherParty;
+    return this.peers[0] ?? null;
+  }
+
+  /** Everyone else admitted, in order of arrival. */
+  get peers(): Peer[] {
+    return this.roster.admitted();
   }
 
   get patientWaiting(): { userId: string; displayName: string } | null {
-    return this.waitingPatient;
+    return this.waitingRoom.find((p) => p.role === 'patient') ?? null;
+  }
+
+  /** Clinician: the waiting room, the patient first. */
+  get waitingRoom(): WaitingParticipant[] {
+    return this.myRole === 'clinician' ? this.roster.waiting() : [];
   }
 
   async join(): Promise<SessionJoinResult> {
@@ -134,7 +121,7 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
       throw new TelevisitError('ALREADY_JOINED', `This call is ${this.current}`);
     }
     this.subscribe();
-    this.held = [];
+    this.events.hold();
     this.setState('joining');
     try {
       const result = await this.socket.request(
@@ -143,28 +130,34 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
         { timeoutMs: this.options.joinTimeoutMs },
       );
       this.applyJoin(result);
-      const held = this.held;
-      this.held = null;
-      held.forEach((replay) => replay());
+      this.events.release();
       return result;
     } catch (err) {
-      this.unsubscribe();
-      this.held = null;
+      this.events.off();
       this.setState('idle');
       throw err;
     }
   }
 
-  /** Sends these tracks to the other side, now or as soon as there is a peer connection. */
+  /** Sends these tracks to everyone, now or as soon as there is a peer connection. */
   addLocalStream(stream: MediaStream): void {
-    this.stream = stream;
-    this.link?.addStream(stream);
+    this.mesh.addStream(stream);
   }
 
-  /** Clinician: lets the waiting patient in. Both sides then get `peer-joined`. */
-  async admit(): Promise<void> {
-    await this.socket.request('session.admit', { appointmentId: this.appointmentId });
-    this.setWaiting(null);
+  /** Host: lets someone in (without `userId`: the patient, who comes before any guest). */
+  async admit(userId?: string): Promise<void> {
+    const data = userId ? { appointmentId: this.appointmentId, userId } : this.ref();
+    await this.socket.request('session.admit', data);
+    const admitted = userId ?? this.patientWaiting?.userId;
+    if (admitted) {
+      this.roster.admittedByUs(admitted);
+      this.showWaiting();
+    }
+  }
+
+  /** Host: removes a participant; everyone else then gets `peer-left` (reason `removed`). */
+  async remove(userId: string): Promise<void> {
+    await this.socket.request('session.remove', { appointmentId: this.appointmentId, userId });
   }
 
   /** Leaves; the visit goes on without us and we may join again later. */
@@ -172,126 +165,95 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
     if (TERMINAL.has(this.current)) {
       return;
     }
-    if (this.link) {
-      // Lets the other side drop its connection now rather than when the server's notice comes.
-      this.sendSignal({ type: 'bye', payload: {} });
-    }
-    const left = this.socket.request('session.leave', { appointmentId: this.appointmentId });
+    // Lets the others drop their connections now rather than when the server's notice comes.
+    this.mesh.sayBye();
+    const left = this.socket.request('session.leave', this.ref());
     this.finish('left');
     await left;
   }
 
-  /** Clinician: ends the visit for both sides (the appointment becomes completed). */
+  /** Host: ends the visit for everyone (the appointment becomes completed). */
   async end(): Promise<void> {
-    await this.socket.request('session.end', { appointmentId: this.appointmentId });
+    await this.socket.request('session.end', this.ref());
     this.finish('ended');
   }
 
   private subscribe(): void {
-    this.listen('session.waiting', (d) => this.setWaiting(d.patient ?? null));
-    this.listen('session.peer-joined', (d) => this.onPeerJoined(d));
-    this.listen('session.peer-left', (d) => this.onPeerLeft(d));
-    this.listen('session.peer-reconnecting', (d) => this.emit('peer-reconnecting', d));
-    this.listen('session.peer-reconnected', (d) => {
+    this.events.on('session.waiting', (d) => {
+      const who = d.participant ?? { ...d.patient, role: 'patient' as const };
+      if (who.userId) {
+        this.roster.arrived(who);
+        this.showWaiting();
+      }
+    });
+    this.events.on('session.peer-joined', (d) => this.onPeerJoined(d));
+    this.events.on('session.peer-left', (d) => this.onPeerLeft(d));
+    this.events.on('session.peer-reconnecting', (d) => {
+      this.roster.setState(d.userId, 'reconnecting');
+      this.emit('peer-reconnecting', { userId: d.userId });
+    });
+    this.events.on('session.peer-reconnected', (d) => {
+      this.roster.setState(d.userId, 'admitted');
       // Our side's addresses may be fine, the other side's have likely changed.
-      this.link?.restartIce();
-      this.emit('peer-reconnected', d);
+      this.mesh.restartIce(d.userId);
+      this.emit('peer-reconnected', { userId: d.userId });
     });
-    this.listen('session.ended', () => this.finish('ended'));
-    this.listen('session.replaced', () => this.finish('replaced'));
-    this.listen('session.ice-servers', (d) => this.applyIceServers(d.iceServers));
-    this.listen('signal', (d) => this.onSignal(d));
-    this.listen('rejoined', (d) => this.onRejoined(d.result));
-    this.listen('rejoin-failed', () => this.finish('ended'));
-    this.subscriptions.push(
-      this.socket.on('disconnected', (d) => {
-        if (!d.willReconnect) {
-          this.finish('ended');
-        }
-      }),
+    this.events.on('session.ended', (d) =>
+      this.finish(d.reason === 'removed' ? 'removed' : 'ended'),
     );
-  }
-
-  private listen<E extends VisitEventName>(
-    event: E,
-    handler: (data: SocketEvents[E]) => void,
-  ): void {
-    const off = this.socket.on(event, (data) => {
-      if (data.appointmentId !== this.appointmentId || TERMINAL.has(this.current)) {
-        return;
-      }
-      if (this.held) {
-        this.held.push(() => handler(data));
-      } else {
-        handler(data);
-      }
-    });
-    this.subscriptions.push(off);
-  }
-
-  private unsubscribe(): void {
-    this.subscriptions.forEach((off) => off());
-    this.subscriptions = [];
+    this.events.on('session.replaced', () => this.finish('replaced'));
+    this.events.on('session.ice-servers', (d) => this.mesh.setIceServers(d.iceServers, true));
+    this.events.on('signal', (d) => this.onSignal(d));
+    this.events.on('rejoined', (d) => this.onRejoined(d.result));
+    this.events.on('rejoin-failed', () => this.finish('ended'));
+    this.events.onClosed(() => this.finish('ended'));
   }
 
   private applyJoin(result: SessionJoinResult): void {
     this.myRole = result.role;
     this.isPolite = result.polite;
-    this.iceServers = result.iceServers;
-    const other = result.participants.find((p) => p.role !== result.role);
-    if (other && other.state !== 'waiting') {
-      this.otherParty = toPeer(other);
-    }
-    if (result.role === 'clinician') {
-      this.setWaiting(other?.state === 'waiting' ? toPeer(other) : null);
-    }
+    this.mesh.setIceServers(result.iceServers, false);
+    this.roster.fromJoin(result, this.options.userId);
+    this.showWaiting();
     this.setState(result.state === 'waiting' ? 'waiting' : this.inCallState());
   }
 
   /**
-   * After a reconnect. If the seat was held, the peer connection lives on (media may never have
-   * stopped). If not, the other side was told we left and has closed its end: close ours and wait
-   * for `peer-joined`, as after a first join.
+   * After a reconnect. If the seat was held, the peer connections to those still in live on
+   * (media may never have stopped); the server queues only signals for an absent participant,
+   * so one who left meanwhile shows only as missing from the ack. If the seat was not held, the
+   * others were told we left and have closed their ends: close ours and wait for `peer-joined`.
    */
   private onRejoined(result: SessionJoinResult): void {
-    if (result.resumed) {
-      // The server queues only signals for an absent participant: a peer that left meanwhile
-      // shows only as missing from the ack.
-      const other = result.participants.find((p) => p.role !== result.role);
-      if (!other || other.state === 'waiting') {
-        this.closePeerConnection();
-        this.otherParty = null;
-      }
-      this.applyJoin(result);
-      this.applyIceServers(result.iceServers);
-      return;
-    }
-    this.closePeerConnection();
-    this.otherParty = null;
     this.applyJoin(result);
+    const stillIn = new Set(this.roster.admitted().map((p) => p.userId));
+    for (const userId of this.mesh.peers) {
+      if (!result.resumed || !stillIn.has(userId)) {
+        this.mesh.close(userId);
+      }
+    }
+    if (result.resumed) {
+      this.mesh.setIceServers(result.iceServers, true);
+    }
+    this.updateState();
   }
 
-  /** Sent when both sides are in: any connection we still hold belongs to an earlier meeting. */
+  /** Sent when both of a pair are in: a connection we still hold belongs to an earlier meeting. */
   private onPeerJoined(d: ServerEvents['session.peer-joined']): void {
-    this.otherParty = { userId: d.userId, role: d.role, displayName: d.displayName };
-    if (this.myRole === 'clinician') {
-      this.setWaiting(null);
+    const entry = this.roster.joined(d);
+    this.showWaiting();
+    this.mesh.open(d.userId, entry.polite ?? this.isPolite);
+    // For a waiting patient or guest this is the moment of admission.
+    if (this.current === 'waiting' || this.current === 'admitted' || this.current === 'connected') {
+      this.setState(this.inCallState());
     }
-    this.closePeerConnection();
-    this.openPeerConnection();
-    // For a waiting patient this is the moment of admission.
-    this.setState(this.inCallState());
-    this.emit('peer-joined', this.otherParty);
+    this.emit('peer-joined', { userId: d.userId, role: d.role, displayName: d.displayName });
   }
 
   private onPeerLeft(d: ServerEvents['session.peer-left']): void {
-    if (this.waitingPatient?.userId === d.userId) {
-      this.setWaiting(null);
-    }
-    if (this.otherParty?.userId === d.userId) {
-      this.otherParty = null;
-      this.closePeerConnection();
-    }
+    this.roster.left(d.userId);
+    this.mesh.close(d.userId);
+    this.showWaiting();
     this.updateState();
     this.emit('peer-left', { userId: d.userId, reason: d.reason });
   }
@@ -300,84 +262,30 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
     if (this.current !== 'admitted' && this.current !== 'connected') {
       return;
     }
-    if (d.type === 'bye') {
-      // Handled on arrival, so whatever follows goes to the next connection, not this one.
-      this.closePeerConnection();
+    const message = { type: d.type, payload: d.payload } as SignalMessage;
+    this.mesh.receive(d.from, message, this.roster.politeIfIn(d.from, this.isPolite));
+    if (message.type === 'bye') {
       this.updateState();
-      return;
     }
-    // An offer without a connection: the other side started before our `peer-joined` arrived.
-    const link = this.link ?? (d.type === 'offer' ? this.openPeerConnection() : null);
-    if (!link) {
-      return;
-    }
-    link.receive(d);
   }
 
-  private openPeerConnection(): PeerLink {
-    const link = new PeerLink({
-      PeerConnection: this.PeerConnection,
-      configuration: this.configuration(),
-      polite: this.isPolite,
-      send: (message) => this.sendSignal(message),
-    });
-    this.link = link;
-    link.on('track', (event) => this.emit('track', event));
-    link.on('datachannel', (channel) => this.exposeChannel(channel));
-    link.on('connectionstatechange', (state) => {
-      this.emit('connectionstatechange', state);
-      this.updateState();
-    });
-    link.on('error', (err) => this.emit('error', err));
-    if (this.stream) {
-      link.addStream(this.stream);
-    }
-    if (this.options.dataChannel !== undefined && !this.isPolite) {
-      this.exposeChannel(link.pc.createDataChannel(this.options.dataChannel));
-    }
-    return link;
+  private sendSignal(to: string, message: SignalMessage): void {
+    this.socket.send('signal', { appointmentId: this.appointmentId, to, ...message });
   }
 
-  private sendSignal(message: SignalMessage): void {
-    this.socket.send('signal', { appointmentId: this.appointmentId, ...message });
-  }
-
-  private exposeChannel(channel: RTCDataChannel): void {
-    this.channel = channel;
-    this.emit('datachannel', channel);
-  }
-
-  private configuration(): RTCConfiguration {
-    const configuration: RTCConfiguration = { iceServers: this.iceServers };
-    if (this.options.iceTransportPolicy) {
-      configuration.iceTransportPolicy = this.options.iceTransportPolicy;
-    }
-    return configuration;
-  }
-
-  /** TURN credentials expire: a long visit gets fresh ones, used by the next ICE gathering. */
-  private applyIceServers(iceServers: RTCIceServer[]): void {
-    this.iceServers = iceServers;
-    this.link?.setConfiguration(this.configuration());
-  }
-
-  private closePeerConnection(): void {
-    this.link?.close();
-    this.link = null;
-    this.channel = null;
-  }
-
-  private finish(state: 'left' | 'ended' | 'replaced'): void {
+  private finish(state: 'left' | 'ended' | 'removed' | 'replaced'): void {
     if (TERMINAL.has(this.current)) {
       return;
     }
-    this.unsubscribe();
-    this.closePeerConnection();
-    this.setWaiting(null);
+    this.events.off();
+    this.mesh.closeAll();
+    this.channel = null;
+    this.roster.clearWaiting();
+    this.showWaiting();
     this.setState(state);
   }
 
-  /** Follows the peer connection while in the visit; other states are left alone. */
+  /** Follows the peer connections while in the visit; other states are left alone. */
   private updateState(): void {
     if (this.current === 'admitted' || this.current === 'connected') {
       this.setState(this.inCallState());
@@ -385,16 +293,22 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
   }
 
   private inCallState(): 'admitted' | 'connected' {
-    return this.link?.connected ? 'connected' : 'admitted';
+    return this.mesh.anyConnected ? 'connected' : 'admitted';
   }
 
-  private setWaiting(patient: { userId: string; displayName: string } | null): void {
-    if (patient?.userId !== this.waitingPatient?.userId) {
-      this.waitingPatient = patient
-        ? { userId: patient.userId, displayName: patient.displayName }
-        : null;
-      this.emit('waiting', this.waitingPatient);
+  /** `waiting` when the patient's place changed, `waiting-room` when anyone's did. */
+  private showWaiting(): void {
+    const news = this.roster.waitingNews(this.myRole === 'clinician');
+    if (news?.patientChanged) {
+      this.emit('waiting', this.patientWaiting);
     }
+    if (news) {
+      this.emit('waiting-room', news.list);
+    }
+  }
+
+  private ref(): { appointmentId: string } {
+    return { appointmentId: this.appointmentId };
   }
 
   private setState(state: CallState): void {
@@ -403,12 +317,4 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
       this.emit('state', state);
     }
   }
-}
-
-function toPeer(participant: Participant): Peer {
-  return {
-    userId: participant.userId,
-    role: participant.role,
-    displayName: participant.displayName,
-  };
 }

@@ -11,7 +11,7 @@ import {
   uniqueEmail,
 } from '../support/factories';
 import { ALWAYS_OPEN, publishSchedule } from '../support/schedules';
-import { adminOf } from '../support/visits';
+import { adminOf, makeVisit } from '../support/visits';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(__dirname, 'screenshots');
@@ -328,6 +328,170 @@ describe('the web app in a real browser (system)', () => {
     expect(pageErrors).toEqual([]);
     expect(violations).toEqual([]);
     expect(foreign).toEqual([]);
+  });
+
+  /** Every peer tile's video plays: one connection per other participant (a mesh). */
+  async function allRemoteVideosPlay(page: Page, count: number, step: string): Promise<void> {
+    await page
+      .waitForFunction(
+        (n) => {
+          const videos = Array.from(
+            document.querySelectorAll<HTMLVideoElement>('[data-testid="peer-tile"] video'),
+          );
+          return videos.length === n && videos.every((v) => v.videoWidth > 0);
+        },
+        count,
+        { timeout: 30_000 },
+      )
+      .catch((err: Error) => {
+        throw new Error(`${step}: not every remote video played (${err.message})`);
+      });
+  }
+
+  // Awaits the server's guests (src/invites, src/signaling: PRODUCT §9); built to the contract.
+  it('the clinician invites an interpreter, who joins by link, is admitted after the patient, and is removed', async () => {
+    const visit = await makeVisit(t, {
+      row: { startsAt: new Date(Date.now() - 60_000), endsAt: new Date(Date.now() + 30 * 60_000) },
+      patientName: 'Lina Park',
+      clinicianName: 'Dr Omar Said',
+    });
+    const doctor = await openApp();
+    await signIn(doctor, visit.clinician);
+    await doctor
+      .getByTestId('visits')
+      .locator('li', { hasText: 'Lina Park' })
+      .getByRole('button', { name: /Join/ })
+      .click();
+    await doctor.getByRole('button', { name: 'Join now' }).click();
+
+    // The invite: a role, a name, a link to copy; a second one is revoked.
+    const invites = doctor.getByRole('region', { name: 'Invite someone' });
+    await invites.getByLabel('Role').selectOption('caregiver');
+    await invites.getByLabel('Their name').fill('Kim Lee');
+    await invites.getByRole('button', { name: 'Create invite link' }).click();
+    await invites.getByRole('button', { name: 'Revoke the invite for Kim Lee' }).click();
+    await invites
+      .getByRole('button', { name: 'Revoke the invite for Kim Lee' })
+      .waitFor({ state: 'detached' });
+    await invites.getByLabel('Role').selectOption('interpreter');
+    await invites.getByLabel('Their name').fill('Ines Duarte');
+    await invites.getByRole('button', { name: 'Create invite link' }).click();
+    const link = await invites.getByTestId('invite-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${t.baseUrl}/app/#/invite/[^/]+$`));
+    await invites.getByTestId('invites').getByText('Ines Duarte (Interpreter)').waitFor();
+    await screen(doctor, '18-clinician-invites');
+
+    // The interpreter opens the link in a browser of their own: no account, no REST.
+    const guestContext = await newContext();
+    const guestRest: string[] = [];
+    guestContext.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/api/') && url.pathname !== '/api/invites/redeem') {
+        guestRest.push(url.pathname);
+      }
+    });
+    const guest = await guestContext.newPage();
+    guest.on('pageerror', (error) => pageErrors.push(error.message));
+    await guest.goto(link);
+    await guest.getByRole('button', { name: 'Join now' }).click();
+    await guest.getByTestId('waiting-room').waitFor();
+    await screen(guest, '19-guest-waiting-room');
+
+    // The clinician sees the interpreter wait, but may admit them only after the patient.
+    const waitingGuest = doctor.getByTestId('waiting-guest');
+    await waitingGuest.getByText('Ines Duarte (Interpreter) is waiting').waitFor();
+    await expect(
+      doctor.getByRole('button', { name: 'Admit Ines Duarte' }).isDisabled(),
+    ).resolves.toBe(true);
+
+    const patient = await openApp();
+    await signIn(patient, visit.patient);
+    await patient
+      .getByTestId('visits')
+      .locator('li', { hasText: 'Dr Omar Said' })
+      .getByRole('button', { name: /Join/ })
+      .click();
+    await patient.getByRole('button', { name: 'Join now' }).click();
+    await patient.getByTestId('waiting-room').waitFor();
+    await doctor.getByTestId('waiting-patient').getByText('Lina Park is waiting').waitFor();
+    await screen(doctor, '20-clinician-patient-and-guest-waiting');
+    await doctor.getByRole('button', { name: 'Admit Lina Park' }).click();
+    await doctor.getByRole('button', { name: 'Admit Ines Duarte' }).click({ timeout: 30_000 });
+
+    // Three people, three tiles each: two others (named, with their role) and oneself.
+    const people = [
+      [doctor, ['Lina Park', 'Ines Duarte']],
+      [patient, ['Dr Omar Said', 'Ines Duarte']],
+      [guest, ['Dr Omar Said', 'Lina Park']],
+    ] as const;
+    for (const [page, others] of people) {
+      for (const name of others) {
+        await page.getByTestId('peer-tile').filter({ hasText: name }).waitFor();
+      }
+      await allRemoteVideosPlay(page, 2, `three-way (${others.join(', ')})`);
+      await expect(page.getByTestId('self-tile').count()).resolves.toBe(1);
+    }
+    await doctor
+      .getByTestId('peer-tile')
+      .filter({ hasText: 'Ines Duarte' })
+      .getByTestId('peer-role')
+      .getByText('Interpreter')
+      .waitFor();
+    await patient
+      .getByTestId('peer-tile')
+      .filter({ hasText: 'Ines Duarte' })
+      .getByTestId('peer-state')
+      .getByText('Connected')
+      .waitFor({ timeout: 30_000 });
+
+    // The interpreter chats too, under their name.
+    await guest.getByLabel('Message').fill('Hola, soy la intérprete.');
+    await guest.getByRole('button', { name: 'Send' }).click();
+    const doctorChat = doctor.getByTestId('chat');
+    await doctorChat.getByText('Hola, soy la intérprete.').waitFor();
+    await expect(doctorChat.locator('li').last().textContent()).resolves.toContain('Ines Duarte');
+    await screen(doctor, '21-three-way-clinician');
+    await screen(guest, '22-three-way-guest');
+
+    // Removed: the interpreter is told so; the others see their tile say it.
+    await doctor.getByRole('button', { name: 'Remove Ines Duarte' }).click();
+    await guest
+      .getByTestId('call-over')
+      .getByText('The clinician removed you from the visit.')
+      .waitFor();
+    for (const page of [doctor, patient]) {
+      await page
+        .getByTestId('peer-tile')
+        .filter({ hasText: 'Ines Duarte' })
+        .getByTestId('peer-state')
+        .getByText('Removed from the visit')
+        .waitFor();
+    }
+    await screen(guest, '23-guest-removed');
+    // The visit goes on for the two of them.
+    await remoteVideoPlays(patient, 'patient after the interpreter was removed');
+    await expect(
+      invites.getByRole('button', { name: 'Revoke the invite for Ines Duarte' }).count(),
+    ).resolves.toBe(0);
+
+    expect(guestRest).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(foreign).toEqual([]);
+  });
+
+  it('an invite link that is not valid (used, expired, revoked) says so, without a sign-in', async () => {
+    const page = await (await newContext()).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${t.baseUrl}/app/#/invite/not-a-real-invite-token`);
+    await page
+      .getByTestId('invite-error')
+      .getByText('This invite link is not valid any more')
+      .waitFor();
+    await expect(page.getByLabel('Password').count()).resolves.toBe(0);
+    await screen(page, '24-invite-not-valid');
+    expect(pageErrors).toEqual([]);
+    expect(violations).toEqual([]);
   });
 
   it('the inbox shows, live, a reschedule the clinician made', async () => {

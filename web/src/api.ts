@@ -81,3 +81,34 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   return data as T;
 }
+
+export type GuestRole = 'interpreter' | 'caregiver' | 'clinician';
+
+/** An invite into a visit (PRODUCT §9), as `GET /api/appointments/:id/invites` lists it. */
+export interface Invite {
+  id: string;
+  role: GuestRole;
+  displayName: string;
+  userId: string | null;
+  expiresAt: string;
+  createdAt: string;
+  redeemedAt: string | null;
+  revokedAt: string | null;
+  status: string;
+}
+
+/** `POST /api/appointments/:id/invites` answers the token once; only a hash is kept. */
+export interface CreatedInvite {
+  id: string;
+  role: GuestRole;
+  displayName: string;
+  expiresAt: string;
+  token: string;
+}
+
+/** `POST /api/invites/redeem`: a token good only for that visit's socket. */
+export interface GuestPass {
+  accessToken: string;
+  expiresAt: string;
+  appointmentId: string;
+}

@@ -1,3 +1,4 @@
+import type { ParticipantRole, WaitingParticipant } from '../../client/protocol';
 import type { TelevisitSocket } from '../../client/televisit-socket';
 import { VisitCall, type CallState } from '../../client/visit-call';
 import { Store } from './store';
@@ -7,16 +8,25 @@ export type PeerState = 'connecting' | 'connected' | 'reconnecting' | 'left' | '
 export interface PeerView {
   userId: string;
   displayName: string;
-  role: string;
+  role: ParticipantRole | 'guest';
   state: PeerState;
   stream: MediaStream | null;
+}
+
+export interface WaitingView extends WaitingParticipant {
+  /** Epoch ms: when this screen first saw them waiting. */
+  since: number;
 }
 
 export interface CallView {
   state: CallState;
   peers: PeerView[];
-  /** Clinician: the patient in the waiting room. */
-  waiting: { displayName: string; since: number } | null;
+  /** Host: the waiting room, the patient first. */
+  waitingRoom: WaitingView[];
+  /** Guests are admitted only after the patient. */
+  patientIn: boolean;
+  /** Our own name and role as the visit knows them (a guest learns them from the join ack). */
+  self: { displayName: string; role: ParticipantRole } | null;
   joinedAt: number | null;
   muted: boolean;
   cameraOff: boolean;
@@ -31,13 +41,15 @@ export function visitToResume(): string | null {
 
 /**
  * One visit as the call screen shows it: VisitCall's events folded into a CallView, one tile
- * per peer with its own state.
+ * per other participant (a mesh: one connection each) with its own state.
  */
 export class CallSession {
   readonly view = new Store<CallView>({
     state: 'idle',
     peers: [],
-    waiting: null,
+    waitingRoom: [],
+    patientIn: false,
+    self: null,
     joinedAt: null,
     muted: false,
     cameraOff: false,
@@ -48,43 +60,44 @@ export class CallSession {
     readonly socket: TelevisitSocket,
     readonly appointmentId: string,
     readonly local: MediaStream,
+    /** Our user id: in a visit with a guest clinician, the role alone does not tell us apart. */
+    readonly selfId: string,
   ) {
-    this.call = new VisitCall(socket, appointmentId);
+    this.call = new VisitCall(socket, appointmentId, { userId: selfId || undefined });
     this.call.addLocalStream(local);
     this.call.on('state', (state) => {
       this.patch({ state });
-      if (state === 'left' || state === 'ended' || state === 'replaced') {
+      if (state === 'left' || state === 'ended' || state === 'removed' || state === 'replaced') {
         sessionStorage.removeItem(IN_VISIT);
         this.local.getTracks().forEach((track) => track.stop());
-        this.patch({ waiting: null });
+        this.patch({ waitingRoom: [] });
       }
     });
-    this.call.on('waiting', (patient) =>
-      this.patch({
-        waiting: patient ? { displayName: patient.displayName, since: Date.now() } : null,
+    this.call.on('waiting-room', (list) =>
+      this.view.update((view) => {
+        const since = new Map(view.waitingRoom.map((w) => [w.userId, w.since]));
+        const waitingRoom = list.map((w) => ({ ...w, since: since.get(w.userId) ?? Date.now() }));
+        return { ...view, waitingRoom };
       }),
     );
-    this.call.on('peer-joined', (peer) =>
+    this.call.on('peer-joined', (peer) => {
       this.setPeer(peer.userId, {
         displayName: peer.displayName,
         role: peer.role,
         state: 'connecting',
         stream: null,
-      }),
-    );
-    this.call.on('track', (event) => {
-      const peer = this.call.peer;
-      if (peer) {
-        this.setPeer(peer.userId, { stream: event.streams[0] ?? new MediaStream([event.track]) });
-      }
+      });
+      this.patch({ patientIn: this.call.roster.patientAdmitted });
     });
-    this.call.on('connectionstatechange', (state) => {
-      const peer = this.call.peer;
-      if (peer && (state === 'connected' || state === 'connecting')) {
-        const current = this.view.value.peers.find((p) => p.userId === peer.userId);
+    this.call.on('peer-track', ({ userId, event }) =>
+      this.setPeer(userId, { stream: event.streams[0] ?? new MediaStream([event.track]) }),
+    );
+    this.call.on('peer-connection', ({ userId, state }) => {
+      if (state === 'connected' || state === 'connecting') {
+        const current = this.view.value.peers.find((p) => p.userId === userId);
         // A reconnecting peer stays so until the server says it is back.
-        if (current?.state !== 'reconnecting' || state === 'connected') {
-          this.setPeer(peer.userId, { state });
+        if (current && (current.state !== 'reconnecting' || state === 'connected')) {
+          this.setPeer(userId, { state });
         }
       }
     });
@@ -92,31 +105,42 @@ export class CallSession {
       this.setPeer(userId, { state: 'reconnecting' }),
     );
     this.call.on('peer-reconnected', ({ userId }) =>
-      this.setPeer(userId, { state: this.call.state === 'connected' ? 'connected' : 'connecting' }),
+      this.setPeer(userId, {
+        state: this.call.pcOf(userId)?.connectionState === 'connected' ? 'connected' : 'connecting',
+      }),
     );
-    this.call.on('peer-left', ({ userId }) =>
-      this.setPeer(userId, { state: 'left', stream: null }),
-    );
+    this.call.on('peer-left', ({ userId, reason }) => {
+      this.setPeer(userId, { state: reason === 'removed' ? 'removed' : 'left', stream: null });
+      this.patch({ patientIn: this.call.roster.patientAdmitted });
+    });
   }
 
   async join(): Promise<void> {
     const result = await this.call.join();
     sessionStorage.setItem(IN_VISIT, this.appointmentId);
-    this.patch({ joinedAt: Date.now() });
-    for (const p of result.participants) {
-      if (p.role !== result.role && p.state !== 'waiting') {
-        this.setPeer(p.userId, {
-          displayName: p.displayName,
-          role: p.role,
-          state: p.state === 'reconnecting' ? 'reconnecting' : 'connecting',
-          stream: null,
-        });
-      }
+    const me = result.participants.find((p) => p.userId === this.call.roster.self);
+    this.patch({
+      joinedAt: Date.now(),
+      self: me ? { displayName: me.displayName, role: me.role } : null,
+      patientIn: this.call.roster.patientAdmitted,
+    });
+    for (const p of this.call.roster.admitted()) {
+      this.setPeer(p.userId, {
+        displayName: p.displayName,
+        role: p.role,
+        state: p.state === 'reconnecting' ? 'reconnecting' : 'connecting',
+        stream: null,
+      });
     }
   }
 
-  admit(): Promise<void> {
-    return this.call.admit();
+  /** Host: without `userId`, the patient. */
+  admit(userId?: string): Promise<void> {
+    return this.call.admit(userId);
+  }
+
+  remove(userId: string): Promise<void> {
+    return this.call.remove(userId);
   }
 
   leave(): Promise<void> {
@@ -149,7 +173,7 @@ export class CallSession {
             {
               userId,
               displayName: 'Participant',
-              role: 'guest',
+              role: 'guest' as const,
               state: 'connecting' as const,
               stream: null,
               ...change,

@@ -8,14 +8,17 @@ const WORDS: Record<string, string> = {
   removed: 'Removed from the visit',
 };
 
-/** One person's video with their name and state. */
+/** One person's video with their name, role and state. */
 export function Tile({
   name,
+  role,
   state,
   stream,
   self = false,
 }: {
   name: string;
+  /** In words ("Interpreter"); none for one's own tile. */
+  role?: string;
   state: string;
   stream: MediaStream | null;
   self?: boolean;
@@ -40,7 +43,13 @@ export function Tile({
       class={`tile ${state}${self ? ' self' : ''}`}
       data-testid={self ? 'self-tile' : 'peer-tile'}
     >
-      <video ref={video} autoPlay playsInline muted={self} aria-label={`Video of ${name}`} />
+      <video
+        ref={video}
+        autoPlay
+        playsInline
+        muted={self}
+        aria-label={role ? `Video of ${name}, ${role}` : `Video of ${name}`}
+      />
       {!stream && (
         <div class="no-video" aria-hidden="true">
           {name.slice(0, 1)}
@@ -56,6 +65,11 @@ export function Tile({
       )}
       <figcaption>
         <span class="name">{name}</span>
+        {role && (
+          <span class="role" data-testid="peer-role">
+            {role}
+          </span>
+        )}
         <span class="state" data-testid="peer-state">
           {WORDS[state] ?? state}
         </span>

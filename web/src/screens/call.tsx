@@ -1,14 +1,24 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Appointment, Page, User } from '../api';
+import type { Appointment, Page } from '../api';
 import { CallSession, visitToResume } from '../call';
 import { Chat } from '../components/chat';
+import { Invites } from '../components/invites';
+import { People } from '../components/people';
 import { Tile } from '../components/tile';
 import { plainWords } from '../errors';
 import { live } from '../live';
+import { ROLE_WORDS } from '../roles';
 import { api } from '../session';
 import { useStore } from '../store';
-import { formatDuration, formatSpan, formatTime } from '../time';
+import { formatSpan, formatTime } from '../time';
 import { DeviceCheck, keptDevices, openDevices } from './device-check';
+
+/** Who is at this screen: a signed-in person, or a guest with a pass (socket only, no REST). */
+export interface Me {
+  id: string;
+  displayName: string;
+  role: 'patient' | 'clinician' | 'admin' | 'guest';
+}
 
 /** The appointment with both names (the list carries them, a single read does not). */
 async function loadVisit(id: string): Promise<Appointment> {
@@ -25,20 +35,34 @@ async function loadVisit(id: string): Promise<Appointment> {
   );
 }
 
-export function CallScreen({ appointmentId, user }: { appointmentId: string; user: User }) {
+export function CallScreen({ appointmentId, me }: { appointmentId: string; me: Me }) {
   const device = useStore(live)!;
-  const [visit, setVisit] = useState<Appointment | null>(null);
+  const guest = me.role === 'guest';
+  // A guest knows the visit only from the join ack; a clinician invited by account may not
+  // be able to read it either.
+  const [visit, setVisit] = useState<Appointment | null | undefined>(guest ? null : undefined);
   const [session, setSession] = useState<CallSession | null>(null);
   const [error, setError] = useState('');
   const resuming = useRef(visitToResume() === appointmentId);
 
   useEffect(() => {
-    loadVisit(appointmentId).then(setVisit, (err: unknown) => setError(plainWords(err)));
+    if (!guest) {
+      loadVisit(appointmentId).then(setVisit, (err: unknown) => {
+        if (
+          me.role === 'clinician' &&
+          (err as { code?: string }).code === 'APPOINTMENT_NOT_FOUND'
+        ) {
+          setVisit(null);
+        } else {
+          setError(plainWords(err));
+        }
+      });
+    }
   }, [appointmentId]);
 
   async function join(stream: MediaStream): Promise<boolean> {
     setError('');
-    const call = new CallSession(device.socket, appointmentId, stream);
+    const call = new CallSession(device.socket, appointmentId, stream, me.id);
     try {
       await call.join();
       device.clearWaiting(appointmentId);
@@ -65,31 +89,42 @@ export function CallScreen({ appointmentId, user }: { appointmentId: string; use
     }
   }, []);
 
-  if (!visit) {
-    return error ? <Problem text={error} /> : <p aria-live="polite">Loading the visit…</p>;
+  if (visit === undefined) {
+    return error ? (
+      <Problem text={error} guest={guest} />
+    ) : (
+      <p aria-live="polite">Loading the visit…</p>
+    );
   }
-  const other = user.role === 'clinician' ? visit.patientName : visit.clinicianName;
+  const other = visit && (me.id === visit.clinicianId ? visit.patientName : visit.clinicianName);
   if (!session) {
-    return <DeviceCheck title={`Visit with ${other}`} problem={error} onReady={join} />;
+    return (
+      <DeviceCheck
+        title={other ? `Visit with ${other}` : 'Your video visit'}
+        problem={error}
+        onReady={join}
+        back={!guest}
+      />
+    );
   }
   return (
     <InCall
       session={session}
       visit={visit}
       other={other}
-      user={user}
+      me={me}
       onRejoin={() => setSession(null)}
     />
   );
 }
 
-function Problem({ text }: { text: string }) {
+function Problem({ text, guest }: { text: string; guest: boolean }) {
   return (
     <div class="card">
       <p class="error" role="alert" data-testid="call-error">
         {text}
       </p>
-      <a href="#/">Back to my visits</a>
+      {!guest && <a href="#/">Back to my visits</a>}
     </div>
   );
 }
@@ -97,6 +132,7 @@ function Problem({ text }: { text: string }) {
 const ENDINGS = {
   left: 'You left the visit.',
   ended: 'The visit has ended.',
+  removed: 'The clinician removed you from the visit.',
   replaced: 'You joined this visit on another device; it goes on there.',
 } as const;
 
@@ -104,13 +140,13 @@ function InCall({
   session,
   visit,
   other,
-  user,
+  me,
   onRejoin,
 }: {
   session: CallSession;
-  visit: Appointment;
-  other: string;
-  user: User;
+  visit: Appointment | null;
+  other: string | null;
+  me: Me;
   onRejoin: () => void;
 }) {
   const view = useStore(session.view);
@@ -124,66 +160,78 @@ function InCall({
     setError('');
     action().catch((err: unknown) => setError(plainWords(err)));
   };
-  const clinician = user.role === 'clinician';
+  // The host is the appointment's own clinician, not any clinician in the visit.
+  const host = visit !== null && me.id === visit.clinicianId;
+  const guest = me.role === 'guest';
+  const title = other ? `Visit with ${other}` : 'Video visit';
+  const myName = view.self?.displayName ?? me.displayName;
 
-  if (view.state === 'left' || view.state === 'ended' || view.state === 'replaced') {
+  if (view.state in ENDINGS) {
+    const ending = view.state as keyof typeof ENDINGS;
     return (
       <section class="card" aria-labelledby="over-title">
         <h1 id="over-title" data-testid="call-over">
-          {ENDINGS[view.state]}
+          {ENDINGS[ending]}
         </h1>
-        <p>
-          Visit with {other}, {formatSpan(visit.startsAt, visit.endsAt)}.
-        </p>
+        {visit && (
+          <p>
+            {title}, {formatSpan(visit.startsAt, visit.endsAt)}.
+          </p>
+        )}
+        {guest && ending !== 'left' && <p>You can close this page.</p>}
         <div class="actions">
-          <a class="button primary" href="#/">
-            Back to my visits
-          </a>
-          {view.state === 'left' && <button onClick={onRejoin}>Join again</button>}
+          {!guest && (
+            <a class="button primary" href="#/">
+              Back to my visits
+            </a>
+          )}
+          {ending === 'left' && <button onClick={onRejoin}>Join again</button>}
         </div>
       </section>
     );
   }
 
   const waitingRoom = view.state === 'waiting';
-  const present = view.peers.filter((p) => p.state !== 'left');
+  const present = view.peers.filter((p) => p.state !== 'left' && p.state !== 'removed');
+  const waitingFor = visit?.clinicianName ?? 'the clinician';
   return (
     <section class="call" aria-labelledby="call-title">
       <h1 id="call-title" class="sr-only">
-        Visit with {other}
+        {title}
       </h1>
       {waitingRoom && (
         <div class="card waiting-room" role="status" data-testid="waiting-room">
-          <h2>Waiting for {visit.clinicianName}</h2>
+          <h2>Waiting for {waitingFor}</h2>
           <p>
             You have been in the waiting room since{' '}
-            {formatTime(new Date(view.joinedAt ?? Date.now()))}. {visit.clinicianName} has been told
-            you are here and will let you in.
+            {formatTime(new Date(view.joinedAt ?? Date.now()))}.{' '}
+            {visit ? visit.clinicianName : 'The clinician'} has been told you are here and will let
+            you in.
           </p>
         </div>
       )}
-      {clinician && view.waiting && (
-        <div class="card admit" role="status">
-          <p data-testid="waiting-patient">
-            {view.waiting.displayName} is waiting (for{' '}
-            {formatDuration(Date.now() - view.waiting.since)}).
-          </p>
-          <button class="primary" onClick={act(() => session.admit())}>
-            Admit {view.waiting.displayName}
-          </button>
-        </div>
-      )}
-      {!waitingRoom && present.length === 0 && !view.waiting && (
+      {host && <People view={view} session={session} act={act} />}
+      {!waitingRoom && present.length === 0 && view.waitingRoom.length === 0 && (
         <p class="card" role="status" data-testid="alone">
-          {clinician ? `${other} has not joined yet.` : `Waiting for ${other} to come back.`}
+          {host
+            ? `${other} has not joined yet.`
+            : other
+              ? `Waiting for ${other} to come back.`
+              : 'Waiting for the others to join.'}
         </p>
       )}
-      <div class={`tiles n${present.length + 1}`}>
+      <div class={`tiles n${Math.min(present.length + 1, 4)}`}>
         {view.peers.map((peer) => (
-          <Tile key={peer.userId} name={peer.displayName} state={peer.state} stream={peer.stream} />
+          <Tile
+            key={peer.userId}
+            name={peer.displayName}
+            role={ROLE_WORDS[peer.role]}
+            state={peer.state}
+            stream={peer.stream}
+          />
         ))}
         <Tile
-          name={`${user.displayName} (you)`}
+          name={`${myName} (you)`}
           state={[view.muted && 'Muted', view.cameraOff && 'Camera off'].filter(Boolean).join(', ')}
           stream={session.local}
           self
@@ -202,13 +250,19 @@ function InCall({
           {view.cameraOff ? 'Camera on' : 'Camera off'}
         </button>
         <button onClick={act(() => session.leave())}>Leave</button>
-        {clinician && !waitingRoom && (
+        {host && !waitingRoom && (
           <button class="danger" onClick={act(() => session.end())}>
             End visit
           </button>
         )}
       </div>
-      <Chat socket={session.socket} appointmentId={visit.id} me={user.id} />
+      <Chat socket={session.socket} appointmentId={session.appointmentId} me={me.id} />
+      {host && (
+        <Invites
+          appointmentId={session.appointmentId}
+          changes={view.waitingRoom.length * 100 + present.length}
+        />
+      )}
     </section>
   );
 }

@@ -42,8 +42,11 @@ export function DeviceCheck({
   title,
   problem,
   onReady,
+  back = true,
 }: {
   title: string;
+  /** A link back to the visits list (a guest has none). */
+  back?: boolean;
   /** Why the last join did not work (too early, …), shown beside the button. */
   problem: string;
   /** Resolves true when the call took the stream; false leaves it here for another try. */
@@ -169,9 +172,11 @@ export function DeviceCheck({
           Join now
         </button>
       </div>
-      <p>
-        <a href="#/">Back to my visits</a>
-      </p>
+      {back && (
+        <p>
+          <a href="#/">Back to my visits</a>
+        </p>
+      )}
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { navigate } from '../app';
 import { DateTimeForm } from '../components/date-time-form';
 import { TimeChooser, type Chosen } from '../components/time-chooser';
 import { plainWords } from '../errors';
-import { live, type Waiting } from '../live';
+import { live, type Waiting, type WaitingRooms } from '../live';
 import { api } from '../session';
 import { Store, useStore } from '../store';
 import { formatDay, formatDuration, formatSpan } from '../time';
@@ -26,7 +26,12 @@ const PRESENCE: Record<PresenceStatus, string> = {
 };
 const still = new Store(0);
 const nobody = new Store<Record<string, PresenceStatus>>({});
-const noneWaiting = new Store<Record<string, Waiting>>({});
+const noneWaiting = new Store<WaitingRooms>({});
+
+/** Who has waited longest in a visit's waiting room, if anyone. */
+function longestWaiting(room: Record<string, Waiting> | undefined): Waiting | undefined {
+  return Object.values(room ?? {}).sort((a, b) => a.since - b.since)[0];
+}
 
 /** Clinicians: today (midnight to midnight, their zone). Patients: from 4 h ago, 60 days on. */
 function window(role: User['role']): { from: Date; to: Date } {
@@ -98,7 +103,7 @@ export function VisitsScreen({ user }: { user: User }) {
             visit={visit}
             clinician={clinician}
             presence={presence[clinician ? visit.patientId : visit.clinicianId]}
-            waiting={waiting[visit.id]}
+            waiting={longestWaiting(waiting[visit.id])}
             onChanged={() => setTick((n) => n + 1)}
           />
         ))}
