@@ -101,7 +101,7 @@ describe('InvitesService.guestSeat', () => {
 });
 
 describe('InvitesService.revoke', () => {
-  it('ends the guest’s login, audits, then tells every listener after the commit', async () => {
+  it('audits, tells every listener after the commit, then ends the guest’s login', async () => {
     const revokeGuests = jest.fn(() => Promise.resolve());
     const record = jest.fn(() => Promise.resolve());
     const invites = service({
@@ -113,6 +113,7 @@ describe('InvitesService.revoke', () => {
     const heard: string[] = [];
     invites.onRevoked(() => Promise.reject(new Error('a failing listener')));
     invites.onRevoked((appointmentId, userId) => {
+      expect(revokeGuests).not.toHaveBeenCalled();
       heard.push(`${appointmentId}/${userId}`);
       return Promise.resolve();
     });
