@@ -9,7 +9,7 @@ import type {
   ChatMessage,
   IceServer,
   Notification,
-  Role,
+  ParticipantRole,
   SignalMessage,
 } from './server-events';
 
@@ -21,6 +21,7 @@ export type {
   IceCandidate,
   IceServer,
   Notification,
+  ParticipantRole,
   PresenceStatus,
   Role,
   ServerEventName,
@@ -37,13 +38,15 @@ export type SettablePresenceStatus = 'available' | 'away' | 'busy';
 
 export interface Participant {
   userId: string;
-  role: Role;
+  role: ParticipantRole;
   displayName: string;
   state: ParticipantState;
+  /** Whether I am the polite peer toward this participant (absent for myself). */
+  polite?: boolean;
 }
 
 export interface SessionJoinResult extends AppointmentRef {
-  role: Role;
+  role: ParticipantRole;
   state: 'waiting' | 'admitted';
   participants: Participant[];
   iceServers: IceServer[];
@@ -58,7 +61,10 @@ export type UntypedResult = Record<string, unknown>;
 /** Client → server commands: what each sends and what its ack carries (without `id`). */
 export interface ClientCommands {
   'session.join': { data: AppointmentRef; result: SessionJoinResult };
-  'session.admit': { data: AppointmentRef; result: UntypedResult };
+  /** Without `userId`: the waiting patient. */
+  'session.admit': { data: AppointmentRef & { userId?: string }; result: UntypedResult };
+  /** The host sends a guest out: they get `session.ended {reason: "removed"}`. */
+  'session.remove': { data: AppointmentRef & { userId: string }; result: UntypedResult };
   /** `to`: the recipient's user id; may be left out when there is one other participant. */
   signal: { data: AppointmentRef & { to?: string } & SignalMessage; result: UntypedResult };
   'session.leave': { data: AppointmentRef; result: UntypedResult };

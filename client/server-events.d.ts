@@ -6,6 +6,15 @@
  */
 
 export type Role = 'patient' | 'clinician';
+/** How a visit's participants see each other: a guest is an interpreter, caregiver or clinician. */
+export type ParticipantRole = Role | 'interpreter' | 'caregiver';
+
+/** Someone in a visit, as the others hear of them. */
+export interface VisitParticipant {
+  userId: string;
+  role: ParticipantRole;
+  displayName: string;
+}
 export type PresenceStatus = 'available' | 'away' | 'busy' | 'in_call' | 'offline';
 
 export interface AppointmentRef {
@@ -70,7 +79,7 @@ export interface ErrorFrameData {
 export type SessionEnded = AppointmentRef &
   (
     | { by: string; reason?: undefined }
-    | { reason: 'cancelled' | 'no_show' | 'completed'; by?: undefined }
+    | { reason: 'cancelled' | 'no_show' | 'completed' | 'removed'; by?: undefined }
   );
 
 /** A message of a visit's chat (PRODUCT §9), as `chat.message` and `chat.history` give it. */
@@ -80,7 +89,7 @@ export interface ChatMessage extends AppointmentRef {
   seq: number;
   /** The sender's user id. */
   from: string;
-  role: Role;
+  role: ParticipantRole;
   displayName: string;
   text: string;
   sentAt: string;
@@ -88,9 +97,21 @@ export interface ChatMessage extends AppointmentRef {
 
 /** Server → client events (other than acks) and their data. */
 export interface ServerEvents {
-  'session.waiting': AppointmentRef & { patient: { userId: string; displayName: string } };
-  'session.peer-joined': AppointmentRef & { userId: string; role: Role; displayName: string };
-  'session.peer-left': AppointmentRef & { userId: string; reason: 'left' | 'disconnected' };
+  /** To the host: the patient (`patient`) or a guest (`participant`) joined and waits. */
+  'session.waiting': AppointmentRef &
+    (
+      | { patient: { userId: string; displayName: string }; participant?: undefined }
+      | { participant: VisitParticipant; patient?: undefined }
+    );
+  /**
+   * `polite` (in a visit with a guest): whether the recipient is the polite peer toward this
+   * one. In a visit of two the join ack's `polite` says it.
+   */
+  'session.peer-joined': AppointmentRef & VisitParticipant & { polite?: boolean };
+  'session.peer-left': AppointmentRef & {
+    userId: string;
+    reason: 'left' | 'disconnected' | 'removed';
+  };
   'session.peer-reconnecting': AppointmentRef & { userId: string };
   'session.peer-reconnected': AppointmentRef & { userId: string };
   'session.ended': SessionEnded;

@@ -1,7 +1,7 @@
 import { PeerLink, type PeerConnectionClass } from './peer-link.js';
 import type {
   Participant,
-  Role,
+  ParticipantRole,
   ServerEvents,
   SessionJoinResult,
   SignalMessage,
@@ -37,7 +37,7 @@ export interface VisitCallOptions {
 
 export interface Peer {
   userId: string;
-  role: Role;
+  role: ParticipantRole;
   displayName: string;
 }
 
@@ -49,7 +49,7 @@ export interface VisitCallEvents {
   /** Clinician only: a patient waits to be admitted, or no longer does (null). */
   waiting: { userId: string; displayName: string } | null;
   'peer-joined': Peer;
-  'peer-left': { userId: string; reason: 'left' | 'disconnected' };
+  'peer-left': { userId: string; reason: 'left' | 'disconnected' | 'removed' };
   'peer-reconnecting': { userId: string };
   'peer-reconnected': { userId: string };
   /** A negotiation step failed; the call goes on and may recover (ICE restart, new offer). */
@@ -72,7 +72,7 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
   private link: PeerLink | null = null;
   private channel: RTCDataChannel | null = null;
   private stream: MediaStream | null = null;
-  private myRole: Role | null = null;
+  private myRole: ParticipantRole | null = null;
   private isPolite = false;
   private iceServers: RTCIceServer[] = [];
   private otherParty: Peer | null = null;
@@ -113,7 +113,7 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
     return this.stream;
   }
 
-  get role(): Role | null {
+  get role(): ParticipantRole | null {
     return this.myRole;
   }
 
@@ -188,7 +188,7 @@ export class VisitCall extends TypedEmitter<VisitCallEvents> {
   }
 
   private subscribe(): void {
-    this.listen('session.waiting', (d) => this.setWaiting(d.patient));
+    this.listen('session.waiting', (d) => this.setWaiting(d.patient ?? null));
     this.listen('session.peer-joined', (d) => this.onPeerJoined(d));
     this.listen('session.peer-left', (d) => this.onPeerLeft(d));
     this.listen('session.peer-reconnecting', (d) => this.emit('peer-reconnecting', d));

@@ -86,6 +86,18 @@ export class AppointmentAccessService {
     throw refusal;
   }
 
+  /**
+   * The appointment whatever the caller's role in it, for someone whose access was decided
+   * elsewhere (a guest, by their invite). Not found if there is none.
+   */
+  async requireExisting(id: string): Promise<Appointment> {
+    const appointment = UUID.test(id) ? await this.load(id, undefined) : null;
+    if (!appointment) {
+      throw AppointmentsErrors.notFound();
+    }
+    return appointment;
+  }
+
   private load(id: string, manager: EntityManager | undefined): Promise<Appointment | null> {
     const query = (manager ?? this.dataSource.manager)
       .getRepository(Appointment)

@@ -9,6 +9,7 @@ import { Appointment } from './appointment.entity';
 import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
 import { BookingService } from './booking.service';
+import { ContactsService } from './contacts.service';
 import { IdempotencyKeys } from './idempotency-keys';
 import { ReminderMetrics } from './reminder.metrics';
 import { VisitClosures } from './visit-closures';
@@ -29,6 +30,7 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
   providers: [
     AppointmentsService,
     BookingService,
+    ContactsService,
     AppointmentAccessService,
     IdempotencyKeys,
     VisitLifecycleService,
@@ -36,7 +38,13 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
     ReminderMetrics,
     VisitClosures,
   ],
-  exports: [AppointmentsService, AppointmentAccessService, VisitLifecycleService, VisitClosures],
+  exports: [
+    AppointmentsService,
+    AppointmentAccessService,
+    ContactsService,
+    VisitLifecycleService,
+    VisitClosures,
+  ],
 })
 export class AppointmentsModule implements OnModuleInit, OnModuleDestroy {
   private purgeTimer: NodeJS.Timeout | undefined;

@@ -10,7 +10,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { AvailabilityService, Buffers } from '../scheduling/availability.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData, noticesForChange } from './appointment-notices';
-import { CONTACT_HORIZON } from './contacts';
+import { ContactsService } from './contacts.service';
 import { cancelReminders, scheduleReminders } from './reminders';
 import { retryOnDeadlock } from '../database/deadlock-retry';
 import { sql } from '../database/sql';
@@ -49,6 +49,7 @@ export class AppointmentsService {
     private readonly notifications: NotificationsService,
     private readonly closures: VisitClosures,
     private readonly availability: AvailabilityService,
+    private readonly contacts: ContactsService,
   ) {}
 
   /** The caller's own appointments (an admin's: everyone's), by start time. */
@@ -89,36 +90,6 @@ export class AppointmentsService {
       params,
     );
     return toPage(rows, limit, (last) => ({ startsAt: last.startsAt, id: last.id }));
-  }
-
-  /**
-   * The people `userId` may see the presence of: those they share a visit with that is in
-   * progress, or scheduled to start within CONTACT_HORIZON and not yet over.
-   */
-  async contactsOf(
-    userId: string,
-    now: Date,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string[]> {
-    return (await this.contactsOfAll([userId], now, manager)).get(userId) ?? [];
-  }
-
-  /** `contactsOf` for several users in one query; users without contacts are left out. */
-  async contactsOfAll(
-    userIds: string[],
-    now: Date,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Map<string, string[]>> {
-    const rows = await sql<{ user_id: string; contact: string }>(
-      manager,
-      'SELECT user_id, contact FROM appointment_contacts($1, $2, $3)',
-      [userIds, now, CONTACT_HORIZON],
-    );
-    const contacts = new Map<string, string[]>();
-    for (const row of rows) {
-      contacts.set(row.user_id, [...(contacts.get(row.user_id) ?? []), row.contact]);
-    }
-    return contacts;
   }
 
   async get(caller: Caller, id: string): Promise<AppointmentView> {
@@ -168,9 +139,11 @@ export class AppointmentsService {
           startsAt.getTime() !== current.startsAt.getTime() ||
           endsAt.getTime() !== current.endsAt.getTime();
         let buffers: Buffers | undefined;
+        let introduce: (() => Promise<void>) | undefined;
         if (moved) {
           assertBookableSlot(startsAt, endsAt, this.clock.now());
           await lockDiaries(manager, [current.clinicianId, current.patientId]);
+          introduce = await this.contacts.introductionFor(manager, current);
           // A move books a new time: a patient's must be offered, and it takes today's buffers.
           buffers = await this.availability.check(manager, {
             clinicianId: current.clinicianId,
@@ -214,6 +187,7 @@ export class AppointmentsService {
           // Reminders whose time has passed at the new start go, the others move.
           await cancelReminders(manager, id);
           await scheduleReminders(manager, id, startsAt, this.clock.now());
+          await introduce?.();
           await this.notify('appointment.rescheduled', updated, caller, manager, {
             previous: {
               startsAt: current.startsAt.toISOString(),

@@ -19,6 +19,7 @@ import {
   toAppointmentView,
 } from './appointment.entity';
 import { AppointmentsErrors } from './appointments.errors';
+import { ContactsService } from './contacts.service';
 import { assertBookableSlot } from './booking-rules';
 import { lockDiaries } from './diary-locks';
 import type { CreateAppointmentDto } from './dto/create-appointment.dto';
@@ -53,6 +54,7 @@ export class BookingService {
     private readonly clock: Clock,
     private readonly notifications: NotificationsService,
     private readonly availability: AvailabilityService,
+    private readonly contacts: ContactsService,
   ) {}
 
   async book(
@@ -107,6 +109,9 @@ export class BookingService {
         break;
       case 'admin':
         break;
+      case 'guest':
+        // Unreachable: a guest's token opens no REST route (VISIT_TOKEN_ONLY).
+        throw AppointmentsErrors.bookingNotAllowed('A guest books nothing');
     }
     if (!patientId) {
       throw AppointmentsErrors.patientRequired();
@@ -150,6 +155,7 @@ export class BookingService {
         // Under the diaries' locks, the check and the insert see the same diary: a time shown
         // free is refused only if someone else really took it first (the constraints decide).
         await lockDiaries(manager, [request.clinicianId, request.patientId]);
+        const introduce = await this.contacts.introductionFor(manager, request);
         const buffers = await this.availability.check(manager, {
           clinicianId: request.clinicianId,
           startsAt: new Date(request.startsAt),
@@ -189,6 +195,7 @@ export class BookingService {
           manager,
         );
         await scheduleReminders(manager, id, appointment.startsAt, this.clock.now());
+        await introduce();
         await this.notifications.add(
           manager,
           noticesForChange('appointment.created', appointment, caller.userId, {

@@ -10,15 +10,30 @@ import { APP_CONFIG } from '../config/config.module';
 import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData } from './appointment-notices';
+import { AppointmentsErrors } from './appointments.errors';
 import { AppointmentAccessService } from './appointment-access.service';
 import { Appointment } from './appointment.entity';
 import { changeStatus } from './status-change';
 
 export type VisitSide = 'patient' | 'clinician';
 
+/** Someone invited to a visit who is neither its patient nor its clinician (PRODUCT §9). */
+export interface VisitGuest {
+  role: 'interpreter' | 'caregiver' | 'clinician';
+  displayName: string;
+}
+
+/** Whether the caller is a guest of the visit, by a live invite (the invites module answers). */
+export type GuestLookup = (
+  caller: Caller,
+  appointmentId: string,
+) => Promise<VisitGuest | undefined>;
+
 export interface JoinableVisit {
   appointment: Appointment;
-  side: VisitSide;
+  /** The patient or the clinician; absent for a guest. */
+  side?: VisitSide;
+  guest?: VisitGuest;
   names: Record<VisitSide, string>;
 }
 
@@ -42,14 +57,20 @@ export class VisitLifecycleService {
    * Only the visit's patient or clinician, from VISIT_JOIN_EARLY_MINUTES before its start until
    * its end (or for as long as it is in progress, if it runs over). Refusals are audited.
    */
-  async requireJoinable(caller: Caller, appointmentId: string): Promise<JoinableVisit> {
+  async requireJoinable(
+    caller: Caller,
+    appointmentId: string,
+    guests?: GuestLookup,
+  ): Promise<JoinableVisit> {
     try {
-      const appointment = await this.access.requireAppointment(caller, appointmentId, 'join');
+      const { appointment, guest } = await this.appointmentFor(caller, appointmentId, guests);
       this.assertOpen(appointment);
       const names = await this.users.displayNames([appointment.patientId, appointment.clinicianId]);
       return {
         appointment,
-        side: appointment.patientId === caller.userId ? 'patient' : 'clinician',
+        ...(guest
+          ? { guest }
+          : { side: appointment.patientId === caller.userId ? 'patient' : 'clinician' }),
         names: {
           patient: names.get(appointment.patientId) ?? '',
           clinician: names.get(appointment.clinicianId) ?? '',
@@ -60,6 +81,36 @@ export class VisitLifecycleService {
         await this.record(caller, appointmentId, 'visit.join', 'denied', { code: error.code });
       }
       throw error;
+    }
+  }
+
+  /**
+   * The appointment as its patient or clinician may join it, or as a guest: a guest token opens
+   * only its own visit, and a clinician who is neither the visit's may be invited to it.
+   */
+  private async appointmentFor(
+    caller: Caller,
+    appointmentId: string,
+    guests: GuestLookup | undefined,
+  ): Promise<{ appointment: Appointment; guest?: VisitGuest }> {
+    if (caller.visitId !== undefined) {
+      const guest =
+        caller.visitId === appointmentId ? await guests?.(caller, appointmentId) : undefined;
+      if (!guest) {
+        throw AppointmentsErrors.notFound();
+      }
+      return { appointment: await this.access.requireExisting(appointmentId), guest };
+    }
+    try {
+      return { appointment: await this.access.requireAppointment(caller, appointmentId, 'join') };
+    } catch (error) {
+      const invitable =
+        caller.role === 'clinician' && error instanceof AppError && error.kind === 'not_found';
+      const guest = invitable ? await guests?.(caller, appointmentId) : undefined;
+      if (!guest) {
+        throw error;
+      }
+      return { appointment: await this.access.requireExisting(appointmentId), guest };
     }
   }
 
@@ -83,7 +134,7 @@ export class VisitLifecycleService {
         { resumed: join.resumed },
         manager,
       );
-      if (join.waiting && !join.resumed) {
+      if (join.waiting && !join.resumed && visit.side === 'patient') {
         await this.notifications.add(manager, [
           {
             userId: appointment.clinicianId,
@@ -102,7 +153,7 @@ export class VisitLifecycleService {
   async auditRefusals<T>(
     caller: Caller,
     appointmentId: string,
-    action: 'admit' | 'end',
+    action: 'admit' | 'remove' | 'end',
     work: () => Promise<T>,
   ): Promise<T> {
     try {
@@ -127,6 +178,30 @@ export class VisitLifecycleService {
       }
       await this.record(caller, appointmentId, 'visit.admit', 'success', {}, tx);
     });
+  }
+
+  /**
+   * The host admitted a guest, or removed one (or revoked their invite while they sat in the
+   * visit): audited with who did it to whom, in the visit room's transaction.
+   */
+  recordGuest(
+    caller: Caller,
+    appointmentId: string,
+    change: 'admit' | 'remove',
+    guestId: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    return this.audit.record(
+      {
+        actorId: caller.userId,
+        action: `visit.guest_${change}`,
+        outcome: 'success',
+        target: { type: 'user', id: guestId },
+        details: { appointmentId },
+        origin: caller,
+      },
+      manager,
+    );
   }
 
   /** The clinician ends the visit: in_progress → completed. */

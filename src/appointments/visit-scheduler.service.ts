@@ -18,6 +18,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { UsersService } from '../users/users.service';
 import { appointmentData } from './appointment-notices';
 import { Appointment } from './appointment.entity';
+import { ContactsService } from './contacts.service';
 import { ClosedReason, VisitClosures } from './visit-closures';
 
 const BATCH = 100;
@@ -46,6 +47,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
     private readonly metrics: ReminderMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly closures: VisitClosures,
+    private readonly contacts: ContactsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -108,6 +110,7 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
         [now, BATCH],
       );
       const notices: NewNotification[] = [];
+      const dayAhead: string[] = [];
       for (const { appointment_id: id, kind } of due) {
         const appointment = await manager.getRepository(Appointment).findOneBy({ id });
         // A reminder for a visit no longer on, or already begun, is settled without a word.
@@ -122,8 +125,13 @@ export class VisitSchedulerService implements OnApplicationBootstrap, OnModuleDe
             data: appointmentData(appointment, userId, names, { reminder: kind }),
           });
         }
+        if (kind === '24h') {
+          dayAhead.push(id);
+        }
       }
       await this.notifications.add(manager, notices);
+      // The visit has come within the contact horizon (the 24 h reminder is due then).
+      await this.contacts.cameWithinHorizon(manager, dayAhead, now);
       const sentAt = this.clock.now().getTime();
       due.forEach((row) => this.metrics.sentLate((sentAt - row.due_at.getTime()) / 1000));
       return due.length;

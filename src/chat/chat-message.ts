@@ -1,4 +1,4 @@
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
+import type { ParticipantRole } from '../signaling/visit-room';
 
 /** A stored chat message, as `chat.message`, `chat.history` and the REST list show it. */
 export interface ChatMessageView {
@@ -6,7 +6,7 @@ export interface ChatMessageView {
   id: string;
   seq: number;
   from: string;
-  role: VisitSide;
+  role: ParticipantRole;
   displayName: string;
   text: string;
   sentAt: string;
@@ -17,7 +17,7 @@ export interface ChatMessageRow {
   appointment_id: string;
   seq: number;
   sender_id: string;
-  sender_role: VisitSide;
+  sender_role: ParticipantRole;
   display_name: string;
   text: string;
   sent_at: Date;

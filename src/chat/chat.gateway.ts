@@ -18,7 +18,7 @@ export class ChatGateway {
 
   @SubscribeMessage('chat.history')
   async history(@ConnectedSocket() client: WebSocket, @MessageBody() dto: ChatHistoryDto) {
-    const { caller } = connectionOf(client);
-    return { items: await this.chat.history(caller, dto.appointmentId, dto.after) };
+    const connection = connectionOf(client);
+    return { items: await this.chat.historyFor(connection, dto.appointmentId, dto.after) };
   }
 }

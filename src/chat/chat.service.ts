@@ -49,6 +49,21 @@ export class ChatService {
     });
   }
 
+  /**
+   * From a socket: anyone seated in the visit from it (a guest too, who has no REST), or else
+   * whoever may see the appointment.
+   */
+  async historyFor(
+    connection: Connection,
+    appointmentId: string,
+    after?: number,
+  ): Promise<ChatMessageView[]> {
+    if (this.roster.isPresent(connection, appointmentId)) {
+      return (await this.messages.after(appointmentId, after)).map(viewOf);
+    }
+    return this.history(connection.caller, appointmentId, after);
+  }
+
   /** The visit's messages after `after` (a seq), for a participant or an admin. */
   async history(caller: Caller, appointmentId: string, after?: number): Promise<ChatMessageView[]> {
     await this.access.requireAppointment(caller, appointmentId, 'view');

@@ -61,6 +61,8 @@ export interface AppConfig {
     joinEarlyMinutes: number;
     /** How long a dropped participant may take to come back before the other side is told they left. */
     resumeGraceSeconds: number;
+    /** At most this many people in one visit: the patient, the clinician and guests. */
+    maxParticipants: number;
   };
   instances: {
     /** How often this instance tells the others it is alive (and looks for dead ones). */

@@ -176,6 +176,12 @@ export const CONFIG_VARIABLES: ConfigVariable[] = [
     meaning: 'how long a dropped participant has to come back before the others are told they left',
   },
   {
+    name: 'VISIT_MAX_PARTICIPANTS',
+    default: '`4`',
+    meaning:
+      'most people in one visit (2–8: the patient, the clinician and guests; media is a mesh)',
+  },
+  {
     name: 'INSTANCE_HEARTBEAT_MS',
     default: '`10000`',
     meaning: 'how often an instance proves itself alive to the others (and looks for dead ones)',

@@ -63,7 +63,7 @@ describe('loadConfig', () => {
         pingIntervalMs: 25_000,
         pongTimeoutMs: 10_000,
       },
-      visits: { joinEarlyMinutes: 15, resumeGraceSeconds: 30 },
+      visits: { joinEarlyMinutes: 15, resumeGraceSeconds: 30, maxParticipants: 4 },
       scheduler: { pollIntervalMs: 10_000, noShowGraceMinutes: 15 },
       ice: { stunUrls: [], turnUrls: [], turnSecret: undefined, turnCredentialMarginSeconds: 1800 },
       outreach: {

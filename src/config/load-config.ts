@@ -149,6 +149,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     visits: {
       joinEarlyMinutes: read(() => integer(env, 'VISIT_JOIN_EARLY_MINUTES', 15, 0, 24 * 60), 0),
       resumeGraceSeconds: read(() => integer(env, 'VISIT_RESUME_GRACE_SECONDS', 30, 1, 3600), 0),
+      maxParticipants: read(() => integer(env, 'VISIT_MAX_PARTICIPANTS', 4, 2, 8), 0),
     },
     instances: {
       heartbeatMs: read(() => integer(env, 'INSTANCE_HEARTBEAT_MS', 10_000, 100, 600_000), 0),

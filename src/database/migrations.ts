@@ -14,6 +14,7 @@ import { DiaryAnnouncesSlotChanges1764000000012 } from '../../migrations/1764000
 import { CreateOutreach1764000000020 } from '../../migrations/1764000000020-CreateOutreach';
 import { CreateVisitMessages1764000000030 } from '../../migrations/1764000000030-CreateVisitMessages';
 import { CreateVisitInvites1764000000040 } from '../../migrations/1764000000040-CreateVisitInvites';
+import { SeatsPerParticipant1764000000041 } from '../../migrations/1764000000041-SeatsPerParticipant';
 
 /** Every migration, oldest first. Listed rather than globbed so the build and tests agree. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   CreateOutreach1764000000020,
   CreateVisitMessages1764000000030,
   CreateVisitInvites1764000000040,
+  SeatsPerParticipant1764000000041,
 ];

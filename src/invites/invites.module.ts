@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { VISIT_GUESTS } from '../signaling/visit-guests';
 import { AppointmentsModule } from '../appointments/appointments.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -11,13 +12,20 @@ import { RedeemController } from './redeem.controller';
 import { RedeemInviteUseCase } from './redeem-invite.use-case';
 
 /**
- * Visit invites and guests (PRODUCT §9). Signaling imports this module for `InvitesService`:
- * `guestSeat`, `onRevoked`, `endGuestAccess`.
+ * Visit invites and guests (PRODUCT §9). Signaling imports this module for its port
+ * `VISIT_GUESTS` (InvitesService): `guestSeat`, `onRevoked`, `endGuestAccess`, `endAccessOf`.
  */
 @Module({
   imports: [AppointmentsModule, AuthModule, UsersModule, AuditModule],
   controllers: [InvitesController, RedeemController],
-  providers: [InvitesService, InvitesRepository, InviteGate, RedeemInviteUseCase],
-  exports: [InvitesService],
+  providers: [
+    InvitesService,
+    InvitesRepository,
+    InviteGate,
+    RedeemInviteUseCase,
+    // The visit core's port to invites (src/signaling/visit-guests.ts).
+    { provide: VISIT_GUESTS, useExisting: InvitesService },
+  ],
+  exports: [InvitesService, VISIT_GUESTS],
 })
 export class InvitesModule {}

@@ -106,6 +106,21 @@ export class InvitesRepository {
     return row;
   }
 
+  /** Revokes the invites this user holds for the visit (the host removed them from it). */
+  async revokeHeldBy(
+    appointmentId: string,
+    userId: string,
+    now: Date,
+    manager: EntityManager,
+  ): Promise<void> {
+    await sql(
+      manager,
+      `UPDATE visit_invites SET revoked_at = greatest($3::timestamptz, created_at)
+        WHERE appointment_id = $1 AND (guest_user_id = $2 OR user_id = $2) AND revoked_at IS NULL`,
+      [appointmentId, userId, now],
+    );
+  }
+
   /**
    * Locks the invite holding this token (and, shared, its appointment, so the visit cannot close
    * between the check and the guest's login).

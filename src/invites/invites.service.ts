@@ -142,16 +142,26 @@ export class InvitesService {
     if (!revoked || !holder) {
       return;
     }
-    try {
-      await this.tell(revoked.appointmentId, holder);
-    } finally {
-      const guestUserId = revoked.guestUserId;
-      if (guestUserId) {
-        await this.dataSource.transaction((manager) =>
-          this.sessions.revokeGuests(revoked.appointmentId, 'invite_revoked', manager, guestUserId),
-        );
-      }
+    // Signaling first, so a guest in the visit hears `session.ended` (removed) before their
+    // login ends and their sockets close. The invite is revoked already: they cannot rejoin.
+    await this.tell(revoked.appointmentId, holder);
+    const guest = revoked.guestUserId;
+    if (guest) {
+      await this.dataSource.transaction((manager) =>
+        this.sessions.revokeGuests(revoked.appointmentId, 'invite_revoked', manager, guest),
+      );
     }
+  }
+
+  /**
+   * The host removed this guest from the visit: the invite they came in by is revoked and their
+   * guest login ends, so they cannot come back. (Signaling, which removed them, is not told.)
+   */
+  async endAccessOf(appointmentId: string, userId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await this.invites.revokeHeldBy(appointmentId, userId, this.clock.now(), manager);
+      await this.sessions.revokeGuests(appointmentId, 'removed', manager, userId);
+    });
   }
 
   /**

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppointmentsService } from '../appointments/appointments.service';
 import { CONTACT_HORIZON } from '../appointments/contacts';
+import { ContactsService } from '../appointments/contacts.service';
 import { Clock } from '../common/clock';
 import { Coalescer } from '../common/coalescer';
 import { sql } from '../database/sql';
 import type { Connection } from '../realtime/connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
+import { ContactsChannel } from '../realtime/contacts-channel';
 import { PgBus } from '../realtime/pg-bus';
 import { SocketDirectory } from '../realtime/socket-directory';
 import { lockUsers } from '../realtime/user-locks';
@@ -48,10 +49,11 @@ export class PresenceService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly registry: ConnectionRegistry,
-    private readonly appointments: AppointmentsService,
+    private readonly contacts: ContactsService,
     private readonly bus: PgBus,
     private readonly clock: Clock,
     directory: SocketDirectory,
+    introductions: ContactsChannel,
   ) {
     directory.onChange(async (manager, userIds) => {
       await this.announce(manager, userIds, { seen: true });
@@ -60,6 +62,9 @@ export class PresenceService {
       const announcement = JSON.parse(payload) as PresenceAnnouncement;
       void this.inTurn(() => this.deliver(announcement));
     });
+    // People who have just become contacts (a visit booked, moved or come within 24 hours)
+    // learn each other's presence, in turn with the announcements.
+    introductions.on((userIds) => void this.inTurn(() => this.introduce(userIds)));
     // Announcements broadcast while the listener was away are lost: every socket here gets
     // its contacts' current state again.
     bus.onReconnect(() =>
@@ -120,11 +125,23 @@ export class PresenceService {
     return turn;
   }
 
-  /** Each socket learns the status of each of its user's contacts (one query for them all). */
-  private async sendContacts(connections: Connection[]): Promise<void> {
+  /** The sockets here of the users named learn the presence of their contacts among them. */
+  private async introduce(userIds: string[]): Promise<void> {
+    const connections = userIds.flatMap((userId) => this.registry.forUser(userId));
+    if (connections.length > 0) {
+      await this.sendContacts(connections, userIds);
+    }
+  }
+
+  /**
+   * Each socket learns the status of each of its user's contacts (only those `among`, when
+   * given), one query for them all.
+   */
+  private async sendContacts(connections: Connection[], among?: string[]): Promise<void> {
     const rows = await sql<PresenceView & { watcher: string }>(
       this.dataSource.manager,
-      `WITH c AS (SELECT * FROM appointment_contacts($1, $2, $3))
+      `WITH c AS (SELECT * FROM appointment_contacts($1, $2, $3)
+                   WHERE $4::uuid[] IS NULL OR contact = ANY($4))
        SELECT c.user_id AS watcher, v.user_id AS "userId", v.status,
               iso_time(v.last_seen_at) AS "lastSeenAt"
          FROM c JOIN presence_status(ARRAY(SELECT DISTINCT contact FROM c)) v
@@ -133,6 +150,7 @@ export class PresenceService {
         [...new Set(connections.map((connection) => connection.userId))],
         this.clock.now(),
         CONTACT_HORIZON,
+        among ?? null,
       ],
     );
     const byWatcher = new Map<string, PresenceView[]>();
@@ -151,7 +169,7 @@ export class PresenceService {
   /** Sends an announcement to the watchers with a socket on this instance. */
   private async deliver(announcement: PresenceAnnouncement): Promise<void> {
     const { watchers, ...view } = announcement;
-    const to = watchers ?? (await this.appointments.contactsOf(view.userId, this.clock.now()));
+    const to = watchers ?? (await this.contacts.contactsOf(view.userId, this.clock.now()));
     const frame = JSON.stringify({ event: 'presence', data: view });
     for (const watcher of to) {
       for (const connection of this.registry.forUser(watcher)) {

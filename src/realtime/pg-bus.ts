@@ -12,12 +12,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
+import type { BusChannel } from './bus-channels';
 import { BusMetrics } from './bus.metrics';
 import { InstanceIdentity } from './instance-identity';
 import { InstanceRegistry, MESSAGE_RETENTION_MS } from './instance-registry';
 
-export type BusChannel =
-  'televisit_notifications' | 'televisit_revocations' | 'televisit_presence' | 'televisit_slots';
+export type { BusChannel };
 
 /** A message from one instance to another; `kind` picks the handler. */
 export interface InstanceMessage {

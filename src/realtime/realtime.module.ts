@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { BusMetrics } from './bus.metrics';
 import { ConnectionRegistry } from './connection-registry';
+import { ContactsChannel } from './contacts-channel';
 import { DirectFrames } from './direct-frames';
 import { InstanceIdentity } from './instance-identity';
 import { InstanceRegistry } from './instance-registry';
@@ -17,6 +18,7 @@ import { SocketMetrics } from './socket.metrics';
   providers: [
     BusMetrics,
     ConnectionRegistry,
+    ContactsChannel,
     DirectFrames,
     InstanceIdentity,
     InstanceRegistry,
@@ -24,6 +26,13 @@ import { SocketMetrics } from './socket.metrics';
     SocketDirectory,
     SocketMetrics,
   ],
-  exports: [ConnectionRegistry, DirectFrames, InstanceRegistry, PgBus, SocketDirectory],
+  exports: [
+    ConnectionRegistry,
+    ContactsChannel,
+    DirectFrames,
+    InstanceRegistry,
+    PgBus,
+    SocketDirectory,
+  ],
 })
 export class RealtimeModule {}

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ConnectionRegistry } from '../realtime/connection-registry';
@@ -25,10 +24,10 @@ export class IceRefreshService {
   }
 
   /** A visit running over gets fresh TURN credentials before the ones it holds expire. */
-  schedule(appointmentId: string, side: VisitSide, connectionId: string): void {
-    this.rooms.clearTimer(appointmentId, side);
+  schedule(appointmentId: string, userId: string, connectionId: string): void {
+    this.rooms.clearTimer(appointmentId, userId);
     const room = this.rooms.get(appointmentId);
-    const seat = room?.snapshot.seats[side];
+    const seat = room?.snapshot.seats[userId];
     if (!room || seat?.connectionId !== connectionId) {
       return;
     }
@@ -46,12 +45,12 @@ export class IceRefreshService {
             iceServers: this.iceServers(room, seat),
           }),
         );
-        this.schedule(appointmentId, side, connectionId);
+        this.schedule(appointmentId, userId, connectionId);
       },
       Math.max(delay, 1000),
     );
     timer.unref();
-    this.rooms.holdTimer(appointmentId, side, timer);
+    this.rooms.holdTimer(appointmentId, userId, timer);
   }
 
   private credentialsExpireAt(room: LocalRoom): Date {

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { VisitLifecycleService } from '../appointments/visit-lifecycle.service';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { VisitLifecycleService, type VisitSide } from '../appointments/visit-lifecycle.service';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import type { Connection } from '../realtime/connection';
 import { ackThen } from '../realtime/frame-context';
 import { InstanceRegistry } from '../realtime/instance-registry';
@@ -13,8 +15,15 @@ import { RoomStore } from './room-store';
 import { SignalQueueStore } from './signal-queue.store';
 import { SignalingErrors } from './signaling.errors';
 import { VisitMetrics } from './visit.metrics';
-import { Outgoing, peerReconnected, peersJoined, waitingFrame } from './visit-frames';
-import { describeSeats, inCall, Seat } from './visit-room';
+import {
+  Outgoing,
+  peerReconnected,
+  peersJoined,
+  waitingFrame,
+  waitingFrames,
+} from './visit-frames';
+import { VISIT_GUESTS, VisitGuests } from './visit-guests';
+import { describeSeats, Seat, SeatSide, seatList } from './visit-room';
 
 /**
  * `session.join`: takes the caller's seat in the visit, as a first join (the patient waits), a
@@ -33,23 +42,38 @@ export class JoinVisitUseCase {
     private readonly ice: IceRefreshService,
     private readonly instances: InstanceRegistry,
     private readonly metrics: VisitMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(VISIT_GUESTS) private readonly guests?: VisitGuests,
   ) {}
 
   async join(connection: Connection, appointmentId: string) {
-    const visit = await this.lifecycle.requireJoinable(connection.caller, appointmentId);
+    const { guests } = this;
+    const visit = await this.lifecycle.requireJoinable(
+      connection.caller,
+      appointmentId,
+      guests && ((caller, id) => guests.guestSeat(caller, id)),
+    );
     // The socket may have gone while the visit was looked up: it must not take a seat.
     if (!connection.isOpen) {
       throw SignalingErrors.notInVisit();
     }
-    const { side } = visit;
+    const side: SeatSide = visit.side ?? 'guest';
+    const { userId } = connection;
     const change = await this.store.change(appointmentId, async (seats, manager) => {
-      const previous = seats[side];
+      const previous = seats[userId];
+      if (!previous && side === 'guest') {
+        this.assertRoomForGuest(seatList(seats));
+      }
+      // A guest always waits for the host; the patient too, unless the visit is under way.
       const admitted =
-        previous?.admitted ?? (side === 'clinician' || visit.appointment.status === 'in_progress');
-      seats[side] = {
+        previous?.admitted ??
+        (side === 'clinician' ||
+          (side === 'patient' && visit.appointment.status === 'in_progress'));
+      seats[userId] = {
         side,
-        userId: connection.userId,
-        displayName: visit.names[side],
+        role: visit.guest?.role ?? (side as VisitSide),
+        userId,
+        displayName: visit.guest?.displayName ?? visit.names[side as 'patient'],
         instanceId: this.instances.id,
         connectionId: connection.id,
         admitted,
@@ -61,47 +85,48 @@ export class JoinVisitUseCase {
         { resumed, waiting: !admitted && !previous?.connectionId },
         manager,
       );
-      // A patient entering the waiting room is announced on every socket of the clinician.
+      // Someone entering the waiting room is announced on every socket of the clinician.
       const clinicianInstances =
-        side === 'patient' && !admitted && !resumed
+        side !== 'clinician' && !admitted && !resumed
           ? await this.queries.instancesOf(
               manager,
               visit.appointment.clinicianId,
               this.instances.id,
             )
           : [];
-      const queued = resumed ? await this.queue.takeQueued(manager, appointmentId, side) : [];
+      const queued = resumed ? await this.queue.takeQueued(manager, appointmentId, userId) : [];
       return { queued, clinicianInstances };
     });
     const { before, after } = change;
     const { queued, clinicianInstances } = change.result;
-    const previous = before.seats[side];
-    const me = after.seats[side] as Seat;
+    const previous = before.seats[userId];
+    const me = after.seats[userId];
     const resumed = previous !== undefined && !previous.connectionId;
     const repeated = previous?.connectionId === connection.id;
-    this.grace.stop(appointmentId, side);
+    this.grace.stop(appointmentId, userId);
     const room = this.rooms.adopt(after, visit.appointment.endsAt);
     // The socket closed while the seat was being taken, too late for `disconnected` to see it.
     if (!connection.isOpen) {
-      await this.grace.giveBack(appointmentId, side, connection.id, queued);
+      await this.grace.giveBack(appointmentId, userId, connection.id, queued);
       throw SignalingErrors.notInVisit();
     }
 
     const ack = {
       appointmentId,
-      role: side,
+      role: me.role,
       state: me.admitted ? 'admitted' : 'waiting',
-      participants: describeSeats(after.seats),
+      participants: describeSeats(after.seats, me),
       iceServers: this.ice.iceServers(room, me),
-      polite: side === 'patient',
+      // Toward the host: only the host is impolite (each pair's own is in `participants`).
+      polite: side !== 'clinician',
       resumed,
     };
     return ackThen(ack, () => {
       // Taken over, left or ended meanwhile: this join's news is stale.
-      if (this.rooms.get(appointmentId)?.snapshot.seats[side]?.connectionId !== connection.id) {
+      if (this.rooms.get(appointmentId)?.snapshot.seats[userId]?.connectionId !== connection.id) {
         return;
       }
-      this.ice.schedule(appointmentId, side, connection.id);
+      this.ice.schedule(appointmentId, userId, connection.id);
       if (repeated) {
         return;
       }
@@ -113,22 +138,30 @@ export class JoinVisitUseCase {
       if (resumed) {
         this.metrics.resumed();
         queued.forEach((text) => connection.sendText(text));
-        frames.push(peerReconnected(after, side));
-      } else if (inCall(after.seats)) {
-        frames.push(...peersJoined(after));
-      } else if (side === 'patient') {
-        this.fanout.toEverySocketOf(
-          visit.appointment.clinicianId,
-          clinicianInstances,
-          waitingFrame(after),
-        );
+        frames.push(...peerReconnected(after, userId));
       } else {
-        const waiting = waitingFrame(after);
-        if (waiting) {
-          frames.push({ to: after.seats.clinician, text: waiting });
+        if (me.admitted) {
+          frames.push(...peersJoined(after, userId));
+        }
+        if (side === 'clinician') {
+          frames.push(...waitingFrames(after).map((text) => ({ to: me, text })));
+        } else if (!me.admitted) {
+          this.fanout.toEverySocketOf(
+            visit.appointment.clinicianId,
+            clinicianInstances,
+            waitingFrame(after, me),
+          );
         }
       }
       this.fanout.publish(change, frames);
     });
+  }
+
+  /** Guests may take only the places the patient and the clinician leave free. */
+  private assertRoomForGuest(seats: Seat[]): void {
+    const max = this.config.visits.maxParticipants;
+    if (seats.filter((seat) => seat.side === 'guest').length >= max - 2) {
+      throw SignalingErrors.visitFull(max);
+    }
   }
 }

@@ -6,7 +6,15 @@ import type { RoomSnapshot, Seat } from './visit-room';
 const VISIT = '3f1c1f0e-6a55-4a0e-9d0a-2a7a0f6a1b11';
 
 function seat(side: Seat['side'], instanceId: string | null, connectionId: string | null): Seat {
-  return { side, userId: side, displayName: side, instanceId, connectionId, admitted: true };
+  return {
+    side,
+    role: 'patient',
+    userId: side,
+    displayName: side,
+    instanceId,
+    connectionId,
+    admitted: true,
+  };
 }
 
 function snapshot(version: number, seats: RoomSnapshot['seats']): RoomSnapshot {

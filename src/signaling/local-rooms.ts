@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { SignalingErrors } from './signaling.errors';
 import { VisitMetrics } from './visit.metrics';
-import { RoomSnapshot, Seat, Seats, seatHeldBy } from './visit-room';
+import { RoomSnapshot, Seat, Seats, seatHeldBy, seatList } from './visit-room';
 
 /** A visit with a participant on this instance, as this instance last saw it. */
 export interface LocalRoom {
@@ -13,8 +12,6 @@ export interface LocalRoom {
   pending: number;
   relays: Promise<unknown>;
 }
-
-const SIDES = ['patient', 'clinician'] as const;
 
 /**
  * This instance's view of the visits its sockets are in: the newest snapshot of each, so the
@@ -26,7 +23,7 @@ export class LocalRooms {
   private readonly rooms = new Map<string, LocalRoom>();
   /** The visits of `rooms` each connection holds a seat in, so a closing socket finds its own. */
   private readonly visitsByConnection = new Map<string, Set<string>>();
-  /** Timers of a seat held here (TURN refresh), by `appointmentId:side`. */
+  /** Timers of a seat held here (TURN refresh), by `appointmentId:userId`. */
   private readonly seatTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -81,13 +78,12 @@ export class LocalRooms {
       room.snapshot = snapshot;
     }
     const here = this.instance.id;
-    for (const side of SIDES) {
-      if (room.snapshot.seats[side]?.instanceId !== here) {
-        this.clearTimer(id, side);
+    for (const userId of Object.keys(before ?? {})) {
+      if (room.snapshot.seats[userId]?.instanceId !== here) {
+        this.clearTimer(id, userId);
       }
     }
-    const { patient, clinician } = room.snapshot.seats;
-    const kept = patient?.instanceId === here || clinician?.instanceId === here;
+    const kept = seatList(room.snapshot.seats).some((seat) => seat.instanceId === here);
     if (kept) {
       this.rooms.set(id, room);
     } else {
@@ -99,13 +95,13 @@ export class LocalRooms {
   }
 
   /** A timer that lives as long as the seat is held here (cleared when it moves or goes). */
-  holdTimer(appointmentId: string, side: VisitSide, timer: NodeJS.Timeout): void {
-    this.clearTimer(appointmentId, side);
-    this.seatTimers.set(`${appointmentId}:${side}`, timer);
+  holdTimer(appointmentId: string, userId: string, timer: NodeJS.Timeout): void {
+    this.clearTimer(appointmentId, userId);
+    this.seatTimers.set(`${appointmentId}:${userId}`, timer);
   }
 
-  clearTimer(appointmentId: string, side: VisitSide): void {
-    const key = `${appointmentId}:${side}`;
+  clearTimer(appointmentId: string, userId: string): void {
+    const key = `${appointmentId}:${userId}`;
     clearTimeout(this.seatTimers.get(key));
     this.seatTimers.delete(key);
   }
@@ -119,14 +115,14 @@ export class LocalRooms {
 
   /** Moves the visit's entries in `visitsByConnection` from the seats it had to those it has. */
   private reindex(appointmentId: string, before: Seats | undefined, after: Seats | undefined) {
-    for (const connectionId of [before?.patient?.connectionId, before?.clinician?.connectionId]) {
+    for (const { connectionId } of seatList(before ?? {})) {
       const visits = connectionId ? this.visitsByConnection.get(connectionId) : undefined;
       if (connectionId && visits?.delete(appointmentId) && visits.size === 0) {
         this.visitsByConnection.delete(connectionId);
       }
     }
-    for (const seat of [after?.patient, after?.clinician]) {
-      if (seat?.connectionId) {
+    for (const seat of seatList(after ?? {})) {
+      if (seat.connectionId) {
         const visits = this.visitsByConnection.get(seat.connectionId) ?? new Set<string>();
         this.visitsByConnection.set(seat.connectionId, visits.add(appointmentId));
       }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Coalescer } from '../common/coalescer';
@@ -23,7 +22,7 @@ import type { Seat } from './visit-room';
 @Injectable()
 export class ResumeGraceService {
   private readonly logger = new Logger(ResumeGraceService.name);
-  /** Resume grace periods started here, by `appointmentId:side`. */
+  /** Resume grace periods started here, by `appointmentId:userId`. */
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /**
    * Seats whose socket closed, marked absent many at a time, and (a grace period later) given
@@ -35,7 +34,7 @@ export class ResumeGraceService {
     this.eachCommitted(await this.store.markAbsent(seats), (change) => this.reconnecting(change));
     return seats.map(() => ({ ok: true, value: undefined }));
   });
-  private readonly expiries = new Coalescer<{ appointmentId: string; side: VisitSide }, void>(
+  private readonly expiries = new Coalescer<{ appointmentId: string; userId: string }, void>(
     async (seats) => {
       this.eachCommitted(await this.store.expire(seats), (change) => this.left(change));
       return seats.map(() => ({ ok: true, value: undefined }));
@@ -60,7 +59,7 @@ export class ResumeGraceService {
       const seat = this.rooms.seatOf(connection.id, appointmentId);
       if (seat) {
         this.drops
-          .add({ appointmentId, side: seat.side, connectionId: connection.id })
+          .add({ appointmentId, userId: seat.userId, connectionId: connection.id })
           .catch((error: unknown) =>
             this.logger.error({ err: error }, 'Could not mark a seat absent'),
           );
@@ -71,11 +70,11 @@ export class ResumeGraceService {
   /** Seats went absent (committed): their grace starts, and their peers are told. */
   reconnecting(change: RoomChange<Seat[]>): void {
     this.rooms.adopt(change.after);
-    const sides = change.result.map((seat) => seat.side);
-    sides.forEach((side) => this.start(change.after.appointmentId, side));
+    const users = change.result.map((seat) => seat.userId);
+    users.forEach((userId) => this.start(change.after.appointmentId, userId));
     this.fanout.publish(
       change,
-      sides.map((side) => peerReconnecting(change.after, side)),
+      users.flatMap((userId) => peerReconnecting(change.after, userId)),
     );
   }
 
@@ -85,18 +84,18 @@ export class ResumeGraceService {
    */
   async giveBack(
     appointmentId: string,
-    side: VisitSide,
+    userId: string,
     connectionId: string,
     requeue: string[],
   ): Promise<void> {
     const change = await this.store.change(appointmentId, async (seats, manager) => {
-      const seat = seats[side];
+      const seat = seats[userId];
       if (seat?.connectionId !== connectionId) {
         return [];
       }
-      seats[side] = asAbsent(seat);
+      seats[userId] = asAbsent(seat);
       for (const frame of requeue) {
-        await this.queue.enqueue(manager, appointmentId, side, frame);
+        await this.queue.enqueue(manager, appointmentId, userId, frame);
       }
       return [seat];
     });
@@ -116,9 +115,9 @@ export class ResumeGraceService {
     await Promise.all(overdue.map((seat) => this.expiries.add(seat)));
   }
 
-  stop(appointmentId: string, side: VisitSide): void {
-    clearTimeout(this.timers.get(`${appointmentId}:${side}`));
-    this.timers.delete(`${appointmentId}:${side}`);
+  stop(appointmentId: string, userId: string): void {
+    clearTimeout(this.timers.get(`${appointmentId}:${userId}`));
+    this.timers.delete(`${appointmentId}:${userId}`);
   }
 
   forgetAll(): void {
@@ -146,21 +145,21 @@ export class ResumeGraceService {
     this.rooms.adopt(change.after);
     this.fanout.publish(
       change,
-      change.result.map((seat) => peerLeft(change.after, seat, 'disconnected')),
+      change.result.flatMap((seat) => peerLeft(change.after, seat, 'disconnected')),
     );
   }
 
-  private start(appointmentId: string, side: VisitSide): void {
-    this.stop(appointmentId, side);
+  private start(appointmentId: string, userId: string): void {
+    this.stop(appointmentId, userId);
     const timer = setTimeout(() => {
-      this.timers.delete(`${appointmentId}:${side}`);
+      this.timers.delete(`${appointmentId}:${userId}`);
       this.expiries
-        .add({ appointmentId, side })
+        .add({ appointmentId, userId })
         .catch((error: unknown) =>
           this.logger.error({ err: error }, 'Could not end a grace period'),
         );
     }, this.config.visits.resumeGraceSeconds * 1000);
     timer.unref();
-    this.timers.set(`${appointmentId}:${side}`, timer);
+    this.timers.set(`${appointmentId}:${userId}`, timer);
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ClosedReason } from '../appointments/visit-closures';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sql } from '../database/sql';
@@ -44,19 +43,19 @@ export class RoomQueries {
 
   /** This instance's seats, with the socket each is held by. */
   async seatsOn(instanceId: string) {
-    return sql<{ appointmentId: string; side: VisitSide; connectionId: string }>(
+    return sql<{ appointmentId: string; userId: string; connectionId: string }>(
       this.dataSource.manager,
-      `SELECT appointment_id AS "appointmentId", side, connection_id AS "connectionId"
+      `SELECT appointment_id AS "appointmentId", user_id AS "userId", connection_id AS "connectionId"
          FROM visit_seats WHERE instance_id = $1`,
       [instanceId],
     );
   }
 
   /** Seats whose participant has been gone longer than the resume grace period. */
-  async expiredSeats(): Promise<{ appointmentId: string; side: VisitSide }[]> {
+  async expiredSeats(): Promise<{ appointmentId: string; userId: string }[]> {
     return sql(
       this.dataSource.manager,
-      `SELECT appointment_id AS "appointmentId", side FROM visit_seats
+      `SELECT appointment_id AS "appointmentId", user_id AS "userId" FROM visit_seats
         WHERE disconnected_at < now() - make_interval(secs => $1)`,
       [this.config.visits.resumeGraceSeconds],
     );

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Slots } from '../common/slots';
@@ -26,14 +25,14 @@ const SET_ABSENT = `SET instance_id = NULL, connection_id = NULL,
 /** A seat as held by one socket. */
 export interface HeldSeat {
   appointmentId: string;
-  side: VisitSide;
+  userId: string;
   connectionId: string;
 }
 
 /** A change of many visits' seats at once (`RoomStore.changeSeatsWithin`). */
 interface SeatsChange {
   appointmentIds: string[];
-  /** A statement returning the `appointment_id` and `side` of each seat it changed. */
+  /** A statement returning the `appointment_id` and `user_id` of each seat it changed. */
   statement: string;
   params: unknown[];
   /** What became of a changed seat: itself changed, or gone. */
@@ -98,17 +97,11 @@ export class RoomStore {
         };
         const seats = structuredClone(before.seats);
         const result = await apply(seats, manager);
-        for (const side of ['patient', 'clinician'] as const) {
-          await writeSeat(manager, appointmentId, side, before.seats[side], seats[side]);
+        const users = [...new Set([...Object.keys(before.seats), ...Object.keys(seats)])];
+        for (const userId of users) {
+          await writeSeat(manager, appointmentId, userId, before.seats[userId], seats[userId]);
         }
-        const users = [before.seats, seats].flatMap((s) => [
-          s.patient?.userId,
-          s.clinician?.userId,
-        ]);
-        await this.presence.announce(
-          manager,
-          users.filter((id): id is string => id !== undefined),
-        );
+        await this.presence.announce(manager, users);
         return { before, after: { appointmentId, version: Number(version), seats }, result };
       }),
     );
@@ -124,13 +117,13 @@ export class RoomStore {
     return this.changeSeats({
       appointmentIds: seats.map((seat) => seat.appointmentId),
       statement: `UPDATE visit_seats s ${SET_ABSENT}
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS g (appointment_id, side, connection_id)
-        WHERE s.appointment_id = g.appointment_id AND s.side = g.side
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS g (appointment_id, user_id, connection_id)
+        WHERE s.appointment_id = g.appointment_id AND s.user_id = g.user_id
           AND s.connection_id = g.connection_id
-       RETURNING s.appointment_id, s.side`,
+       RETURNING s.appointment_id, s.user_id`,
       params: [
         seats.map((seat) => seat.appointmentId),
-        seats.map((seat) => seat.side),
+        seats.map((seat) => seat.userId),
         seats.map((seat) => seat.connectionId),
       ],
       after: asAbsent,
@@ -142,18 +135,18 @@ export class RoomStore {
    * past the grace period (by the database's clock) is given up. A participant who came back
    * meanwhile keeps their seat. Answers the visits that changed, with the seats given up.
    */
-  expire(seats: { appointmentId: string; side: VisitSide }[]): Promise<RoomChange<Seat[]>[]> {
+  expire(seats: { appointmentId: string; userId: string }[]): Promise<RoomChange<Seat[]>[]> {
     return this.changeSeats({
       appointmentIds: seats.map((seat) => seat.appointmentId),
       statement: `DELETE FROM visit_seats s
-        USING unnest($1::uuid[], $2::text[]) AS g (appointment_id, side)
-        WHERE s.appointment_id = g.appointment_id AND s.side = g.side
+        USING unnest($1::uuid[], $2::uuid[]) AS g (appointment_id, user_id)
+        WHERE s.appointment_id = g.appointment_id AND s.user_id = g.user_id
           AND s.connection_id IS NULL
           AND s.disconnected_at < now() - make_interval(secs => $3)
-       RETURNING s.appointment_id, s.side`,
+       RETURNING s.appointment_id, s.user_id`,
       params: [
         seats.map((seat) => seat.appointmentId),
-        seats.map((seat) => seat.side),
+        seats.map((seat) => seat.userId),
         this.config.visits.resumeGraceSeconds,
       ],
       after: () => undefined,
@@ -173,7 +166,7 @@ export class RoomStore {
       appointmentIds,
       statement: `UPDATE visit_seats s ${SET_ABSENT}
         WHERE s.appointment_id = ANY($1) AND s.instance_id = ANY($2)
-       RETURNING s.appointment_id, s.side`,
+       RETURNING s.appointment_id, s.user_id`,
       params: [appointmentIds, instanceIds],
       after: asAbsent,
     });
@@ -212,7 +205,7 @@ export class RoomStore {
          RETURNING r.appointment_id, r.version)
        SELECT s.*, b.version,
               EXISTS (SELECT 1 FROM changed c
-                       WHERE c.appointment_id = s.appointment_id AND c.side = s.side) AS changed
+                       WHERE c.appointment_id = s.appointment_id AND c.user_id = s.user_id) AS changed
          FROM bumped b JOIN visit_seats s USING (appointment_id)`,
       params,
     );
@@ -226,10 +219,10 @@ export class RoomStore {
       };
       changes.set(row.appointment_id, visit);
       const seat = seatOf(row);
-      visit.before.seats[row.side] = seat;
+      visit.before.seats[row.user_id] = seat;
       const now = row.changed ? after(seat) : { ...seat };
       if (now) {
-        visit.after.seats[row.side] = now;
+        visit.after.seats[row.user_id] = now;
       }
       if (row.changed) {
         visit.result.push(seat);

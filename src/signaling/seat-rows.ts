@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import { sql } from '../database/sql';
-import type { Seat, Seats } from './visit-room';
+import type { ParticipantRole, Seat, Seats, SeatSide } from './visit-room';
 
 /** Seats as rows of `visit_seats`: reading, writing and comparing one visit's. */
 
 export interface SeatRow {
-  side: VisitSide;
+  side: SeatSide;
+  role: ParticipantRole;
   user_id: string;
   display_name: string;
   instance_id: string | null;
@@ -20,7 +20,7 @@ export async function readSeats(manager: EntityManager, appointmentId: string): 
   ]);
   const seats: Seats = {};
   for (const row of rows) {
-    seats[row.side] = seatOf(row);
+    seats[row.user_id] = seatOf(row);
   }
   return seats;
 }
@@ -28,15 +28,15 @@ export async function readSeats(manager: EntityManager, appointmentId: string): 
 export async function writeSeat(
   manager: EntityManager,
   appointmentId: string,
-  side: VisitSide,
+  userId: string,
   before: Seat | undefined,
   after: Seat | undefined,
 ): Promise<void> {
   if (!after) {
     if (before) {
-      await sql(manager, 'DELETE FROM visit_seats WHERE appointment_id = $1 AND side = $2', [
+      await sql(manager, 'DELETE FROM visit_seats WHERE appointment_id = $1 AND user_id = $2', [
         appointmentId,
-        side,
+        userId,
       ]);
     }
     return;
@@ -48,21 +48,22 @@ export async function writeSeat(
   await sql(
     manager,
     `INSERT INTO visit_seats (appointment_id, side, user_id, display_name, instance_id,
-                              connection_id, admitted, disconnected_at)
-     VALUES ($1, $2, $3, $4, $5, $6::uuid, $7, CASE WHEN $6::uuid IS NULL THEN now() END)
-     ON CONFLICT (appointment_id, side) DO UPDATE SET
-       user_id = $3, display_name = $4, instance_id = $5, connection_id = $6::uuid,
+                              connection_id, admitted, disconnected_at, role)
+     VALUES ($1, $2, $3, $4, $5, $6::uuid, $7, CASE WHEN $6::uuid IS NULL THEN now() END, $8)
+     ON CONFLICT (appointment_id, user_id) DO UPDATE SET
+       side = $2, role = $8, display_name = $4, instance_id = $5, connection_id = $6::uuid,
        admitted = $7,
        disconnected_at =
          CASE WHEN $6::uuid IS NULL THEN coalesce(visit_seats.disconnected_at, now()) END`,
     [
       appointmentId,
-      side,
+      after.side,
       after.userId,
       after.displayName,
       after.instanceId,
       after.connectionId,
       after.admitted,
+      after.role,
     ],
   );
 }
@@ -70,6 +71,7 @@ export async function writeSeat(
 export function seatOf(row: SeatRow): Seat {
   return {
     side: row.side,
+    role: row.role,
     userId: row.user_id,
     displayName: row.display_name,
     instanceId: row.instance_id,
@@ -85,6 +87,8 @@ export function asAbsent(seat: Seat): Seat {
 
 export function sameSeat(a: Seat, b: Seat): boolean {
   return (
+    a.side === b.side &&
+    a.role === b.role &&
     a.userId === b.userId &&
     a.displayName === b.displayName &&
     a.instanceId === b.instanceId &&

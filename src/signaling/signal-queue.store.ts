@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import { sql } from '../database/sql';
 import { SignalingErrors } from './signaling.errors';
 import { MAX_QUEUED_FRAMES } from './visit-room';
@@ -16,22 +15,22 @@ export class SignalQueueStore {
   async enqueue(
     manager: EntityManager,
     appointmentId: string,
-    side: VisitSide,
+    userId: string,
     frame: string,
   ): Promise<void> {
     const [{ waiting }] = await sql<{ waiting: number }>(
       manager,
       `SELECT count(*)::int AS waiting FROM visit_signal_queue
-        WHERE appointment_id = $1 AND side = $2`,
-      [appointmentId, side],
+        WHERE appointment_id = $1 AND user_id = $2`,
+      [appointmentId, userId],
     );
     if (waiting >= MAX_QUEUED_FRAMES) {
       throw SignalingErrors.queueFull();
     }
     await sql(
       manager,
-      'INSERT INTO visit_signal_queue (appointment_id, side, frame) VALUES ($1, $2, $3)',
-      [appointmentId, side, frame],
+      'INSERT INTO visit_signal_queue (appointment_id, user_id, frame) VALUES ($1, $2, $3)',
+      [appointmentId, userId, frame],
     );
   }
 
@@ -42,7 +41,7 @@ export class SignalQueueStore {
    */
   async requeue(
     manager: EntityManager,
-    frames: { appointmentId: string; side: VisitSide; text: string }[],
+    frames: { appointmentId: string; userId: string; text: string }[],
   ): Promise<number> {
     if (frames.length === 0) {
       return 0;
@@ -50,23 +49,23 @@ export class SignalQueueStore {
     const kept = await sql(
       manager,
       `WITH g AS (
-         SELECT appointment_id, side, frame, n,
-                row_number() OVER (PARTITION BY appointment_id, side ORDER BY n) AS k
-           FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY
-                AS g (appointment_id, side, frame, n)),
+         SELECT appointment_id, user_id, frame, n,
+                row_number() OVER (PARTITION BY appointment_id, user_id ORDER BY n) AS k
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY
+                AS g (appointment_id, user_id, frame, n)),
        waiting AS (
-         SELECT q.appointment_id, q.side, count(*) AS c FROM visit_signal_queue q
-          WHERE (q.appointment_id, q.side) IN (SELECT appointment_id, side FROM g)
+         SELECT q.appointment_id, q.user_id, count(*) AS c FROM visit_signal_queue q
+          WHERE (q.appointment_id, q.user_id) IN (SELECT appointment_id, user_id FROM g)
           GROUP BY 1, 2)
-       INSERT INTO visit_signal_queue (appointment_id, side, frame)
-       SELECT g.appointment_id, g.side, g.frame
-         FROM g LEFT JOIN waiting w USING (appointment_id, side)
+       INSERT INTO visit_signal_queue (appointment_id, user_id, frame)
+       SELECT g.appointment_id, g.user_id, g.frame
+         FROM g LEFT JOIN waiting w USING (appointment_id, user_id)
         WHERE g.k + coalesce(w.c, 0) <= $4
         ORDER BY g.n
        RETURNING id`,
       [
         frames.map((f) => f.appointmentId),
-        frames.map((f) => f.side),
+        frames.map((f) => f.userId),
         frames.map((f) => f.text),
         MAX_QUEUED_FRAMES,
       ],
@@ -75,14 +74,14 @@ export class SignalQueueStore {
   }
 
   /** Takes, in order, the signals kept for a participant who is back. */
-  async takeQueued(manager: EntityManager, appointmentId: string, side: VisitSide) {
+  async takeQueued(manager: EntityManager, appointmentId: string, userId: string) {
     const rows = await sql<{ frame: string }>(
       manager,
       `WITH taken AS (
-         DELETE FROM visit_signal_queue WHERE appointment_id = $1 AND side = $2
+         DELETE FROM visit_signal_queue WHERE appointment_id = $1 AND user_id = $2
          RETURNING id, frame)
        SELECT frame FROM taken ORDER BY id`,
-      [appointmentId, side],
+      [appointmentId, userId],
     );
     return rows.map((row) => row.frame);
   }

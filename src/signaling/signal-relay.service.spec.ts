@@ -11,6 +11,11 @@ import { SignalRelayService } from './signal-relay.service';
 import type { VisitMetrics } from './visit.metrics';
 import type { Seat, Seats } from './visit-room';
 
+/** Seats as the store keys them (by participant), from a map by side for the test's reading. */
+function byUser(seats: Partial<Record<string, Seat>>): Seats {
+  return Object.fromEntries(Object.values(seats).map((s) => [(s as Seat).userId, s as Seat]));
+}
+
 const VISIT = '3f1c1f0e-6a55-4a0e-9d0a-2a7a0f6a1b11';
 const OFFER = { type: 'offer', sdp: 'v=0' };
 
@@ -29,6 +34,7 @@ function strict<T extends object>(given: Partial<T>, name: string): T {
 function seat(side: Seat['side'], over: Partial<Seat> = {}): Seat {
   return {
     side,
+    role: side === 'guest' ? 'interpreter' : side,
     userId: `${side}-user`,
     displayName: side,
     instanceId: 'here',
@@ -104,7 +110,8 @@ describe('SignalRelayService', () => {
     relay = new SignalRelayService(rooms, store, queue, fanout, registry, bus, instances, metrics);
   });
 
-  function seated(seats: Seats) {
+  function seated(sides: Partial<Record<string, Seat>>) {
+    const seats = byUser(sides);
     rooms.adopt({ appointmentId: VISIT, version: 1, seats });
     stored = structuredClone(seats);
   }
@@ -146,7 +153,10 @@ describe('SignalRelayService', () => {
     rooms.adopt({
       appointmentId: VISIT,
       version: 2,
-      seats: { patient: seat('patient', { admitted: false }), clinician: seat('clinician') },
+      seats: byUser({
+        patient: seat('patient', { admitted: false }),
+        clinician: seat('clinician'),
+      }),
     });
     expect(() => relay.signal(clinician.connection, dto)).toThrow(
       expect.objectContaining({ code: 'PEER_NOT_AVAILABLE' }),
@@ -167,7 +177,7 @@ describe('SignalRelayService', () => {
       expect.objectContaining({
         kind: 'visit.signal',
         appointmentId: VISIT,
-        side: 'clinician',
+        userId: 'clinician-user',
         connectionId: 'far-socket',
       }),
     ]);
@@ -209,7 +219,7 @@ describe('SignalRelayService', () => {
     await relay.receive({
       kind: 'visit.signal',
       appointmentId: VISIT,
-      side: 'clinician',
+      userId: 'clinician-user',
       connectionId: 'clinician-socket',
       text: 'frame',
     });

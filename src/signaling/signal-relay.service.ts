@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { Connection } from '../realtime/connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { InstanceRegistry } from '../realtime/instance-registry';
@@ -12,7 +11,7 @@ import { SignalQueueStore } from './signal-queue.store';
 import { SignalingErrors } from './signaling.errors';
 import { VisitMetrics } from './visit.metrics';
 import type { SignalMessage } from './visit-messages';
-import { otherSide, seatHeldBy } from './visit-room';
+import { callPeersOf, RoomSnapshot, Seat, seatHeldBy } from './visit-room';
 
 /**
  * The relay, the hot path: a signal from an admitted participant to the other, in the order
@@ -43,10 +42,11 @@ export class SignalRelayService {
     if (!me.admitted) {
       throw SignalingErrors.notAdmitted();
     }
-    const peer = room.snapshot.seats[otherSide(me.side)];
-    // A named recipient must be the one other admitted participant.
-    if (!peer?.admitted || (dto.to !== undefined && dto.to !== peer.userId)) {
-      throw SignalingErrors.peerUnavailable();
+    const peer = recipientOf(room.snapshot, me, dto.to);
+    if (!peer) {
+      throw dto.to === undefined && callPeersOf(room.snapshot.seats, me.userId).length > 1
+        ? SignalingErrors.recipientRequired()
+        : SignalingErrors.peerUnavailable();
     }
     const text = signalFrame(appointmentId, me.userId, dto.type, dto.payload);
     this.metrics.signalRelayed();
@@ -56,7 +56,7 @@ export class SignalRelayService {
     if (socket?.isOpen && room.pending === 0) {
       return { appointmentId, delivered: socket.sendText(text) };
     }
-    return this.relayInTurn(room, () => this.relay(appointmentId, peer.side, text));
+    return this.relayInTurn(room, () => this.relay(appointmentId, peer.userId, text));
   }
 
   /** `visit.signal` from another instance, for a socket here (or kept, if it is gone). */
@@ -66,7 +66,7 @@ export class SignalRelayService {
       socket.sendText(message.text);
       return;
     }
-    await this.deliverOrKeep(message.appointmentId, message.side, message.text).catch(
+    await this.deliverOrKeep(message.appointmentId, message.userId, message.text).catch(
       () => undefined,
     );
   }
@@ -84,13 +84,13 @@ export class SignalRelayService {
   }
 
   /** Hands a signal to the peer's instance, or keeps it while the peer is reconnecting. */
-  private async relay(appointmentId: string, side: VisitSide, text: string) {
-    const peer = this.rooms.get(appointmentId)?.snapshot.seats[side];
+  private async relay(appointmentId: string, userId: string, text: string) {
+    const peer = this.rooms.get(appointmentId)?.snapshot.seats[userId];
     if (peer?.connectionId && peer.instanceId && peer.instanceId !== this.instances.id) {
       await this.bus.send(peer.instanceId, {
         kind: 'visit.signal',
         appointmentId,
-        side,
+        userId,
         connectionId: peer.connectionId,
         text,
       } satisfies SignalMessage);
@@ -100,18 +100,18 @@ export class SignalRelayService {
     if (socket?.isOpen) {
       return { appointmentId, delivered: socket.sendText(text) };
     }
-    return this.deliverOrKeep(appointmentId, side, text);
+    return this.deliverOrKeep(appointmentId, userId, text);
   }
 
   /**
    * Under the visit's lock: keeps the signal if the participant is reconnecting, or hands it to
    * wherever they are now (they may have come back on another instance meanwhile).
    */
-  private async deliverOrKeep(appointmentId: string, side: VisitSide, text: string) {
+  private async deliverOrKeep(appointmentId: string, userId: string, text: string) {
     const { result: target } = await this.store.change(
       appointmentId,
       async (seats, manager) => {
-        const seat = seats[side];
+        const seat = seats[userId];
         if (!seat?.admitted) {
           throw SignalingErrors.peerUnavailable();
         }
@@ -120,7 +120,7 @@ export class SignalRelayService {
           seat.instanceId === this.instances.id &&
           !(seat.connectionId && this.registry.byConnectionId(seat.connectionId)?.isOpen);
         if (!seat.connectionId || closing) {
-          await this.queue.enqueue(manager, appointmentId, side, text);
+          await this.queue.enqueue(manager, appointmentId, userId, text);
           return undefined;
         }
         return seat;
@@ -133,4 +133,30 @@ export class SignalRelayService {
     this.fanout.send([{ to: target, text }]);
     return { appointmentId, delivered: true };
   }
+}
+
+/**
+ * Whom a signal is for: the admitted participant named by `to`, or without `to` the one other
+ * admitted participant (a visit of two works as it always has). Anyone else: nobody.
+ */
+export function recipientOf(
+  room: RoomSnapshot,
+  me: Seat,
+  to: string | undefined,
+): Seat | undefined {
+  if (to !== undefined) {
+    const peer = room.seats[to];
+    return peer?.admitted && peer.userId !== me.userId ? peer : undefined;
+  }
+  let only: Seat | undefined;
+  for (const userId in room.seats) {
+    const seat = room.seats[userId];
+    if (seat.admitted && userId !== me.userId) {
+      if (only) {
+        return undefined;
+      }
+      only = seat;
+    }
+  }
+  return only;
 }

@@ -7,6 +7,7 @@ import {
 import type { WebSocket } from 'ws';
 import { connectionOf } from '../realtime/connection';
 import { AppointmentRefDto } from './dto/appointment-ref.dto';
+import { AdmitDto, RemoveDto } from './dto/participant-ref.dto';
 import { DirectFrames } from '../realtime/direct-frames';
 import { readSignal } from './dto/signal.dto';
 import { JoinVisitUseCase } from './join-visit.use-case';
@@ -39,8 +40,13 @@ export class SignalingGateway implements OnGatewayDisconnect<WebSocket> {
   }
 
   @SubscribeMessage('session.admit')
-  admit(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AppointmentRefDto) {
-    return this.controls.admit(connectionOf(client), dto.appointmentId);
+  admit(@ConnectedSocket() client: WebSocket, @MessageBody() dto: AdmitDto) {
+    return this.controls.admit(connectionOf(client), dto.appointmentId, dto.userId);
+  }
+
+  @SubscribeMessage('session.remove')
+  remove(@ConnectedSocket() client: WebSocket, @MessageBody() dto: RemoveDto) {
+    return this.controls.remove(connectionOf(client), dto.appointmentId, dto.userId);
   }
 
   @SubscribeMessage('session.leave')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppointmentsModule } from '../appointments/appointments.module';
 import { AuthModule } from '../auth/auth.module';
+import { InvitesModule } from '../invites/invites.module';
 import { PresenceModule } from '../presence/presence.module';
 import { IceRefreshService } from './ice-refresh.service';
 import { JoinVisitUseCase } from './join-visit.use-case';
@@ -20,7 +21,7 @@ import { VisitRoster } from './visit-roster';
 import { VisitMetrics } from './visit.metrics';
 
 @Module({
-  imports: [AuthModule, AppointmentsModule, PresenceModule],
+  imports: [AuthModule, AppointmentsModule, PresenceModule, InvitesModule],
   controllers: [ProtocolDocController],
   providers: [
     SignalingGateway,

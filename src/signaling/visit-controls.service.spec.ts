@@ -14,11 +14,17 @@ import type { VisitMetrics } from './visit.metrics';
 import type { Outgoing } from './visit-frames';
 import type { Seat, Seats } from './visit-room';
 
+/** Seats as the store keys them (by participant), from a map by side for the test's reading. */
+function byUser(seats: Partial<Record<string, Seat>>): Seats {
+  return Object.fromEntries(Object.values(seats).map((s) => [(s as Seat).userId, s as Seat]));
+}
+
 const VISIT = '3f1c1f0e-6a55-4a0e-9d0a-2a7a0f6a1b11';
 
 function seat(side: Seat['side'], over: Partial<Seat> = {}): Seat {
   return {
     side,
+    role: side === 'guest' ? 'interpreter' : side,
     userId: `${side}-user`,
     displayName: `${side} name`,
     instanceId: 'here',
@@ -60,7 +66,8 @@ describe('VisitControlsService', () => {
   let lifecycle: string[];
   let controls: VisitControlsService;
 
-  function start(seats: Seats) {
+  function start(sides: Partial<Record<string, Seat>>) {
+    const seats = byUser(sides);
     store = new FakeStore(seats);
     rooms = new LocalRooms({ id: 'here' } as InstanceRegistry, metrics);
     rooms.adopt({ appointmentId: VISIT, version: 1, seats });
@@ -100,7 +107,7 @@ describe('VisitControlsService', () => {
     const ack = await controls.admit(socketOf('clinician'), VISIT);
 
     expect(ack).toEqual({ appointmentId: VISIT, status: 'in_progress' });
-    expect(store.seats.patient?.admitted).toBe(true);
+    expect(store.seats['patient-user']?.admitted).toBe(true);
     expect(lifecycle).toEqual(['admit']);
     expect(published).toEqual([]);
     afterAckOf(ack)?.();
@@ -134,7 +141,7 @@ describe('VisitControlsService', () => {
       appointmentId: VISIT,
     });
 
-    expect(store.seats.patient).toBeUndefined();
+    expect(store.seats['patient-user']).toBeUndefined();
     expect(events()).toEqual([['clinician-socket', 'session.peer-left']]);
     expect(rooms.seatOf('patient-socket', VISIT)).toBeUndefined();
   });
@@ -147,7 +154,7 @@ describe('VisitControlsService', () => {
 
     expect(ack).toEqual({ appointmentId: VISIT, status: 'completed' });
     expect(store.seats).toEqual({});
-    expect(stopped).toEqual([`${VISIT}:patient`, `${VISIT}:clinician`]);
+    expect(stopped).toEqual([`${VISIT}:patient-user`, `${VISIT}:clinician-user`]);
     expect(events()).toEqual([
       ['patient-socket', 'session.ended'],
       ['clinician-socket', 'session.ended'],

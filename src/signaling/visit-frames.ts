@@ -1,6 +1,14 @@
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import { frameOf } from '../realtime/socket-events';
-import { otherSide, RoomSnapshot, Seat } from './visit-room';
+import {
+  callPeersOf,
+  hasGuest,
+  hearsAbout,
+  isPoliteToward,
+  RoomSnapshot,
+  Seat,
+  seatList,
+  seatOnSide,
+} from './visit-room';
 
 /** A frame for one participant's socket, wherever it is. */
 export interface Outgoing {
@@ -8,80 +16,99 @@ export interface Outgoing {
   text: string;
 }
 
-/** Each side learns about the other: a fresh peer to negotiate with. */
-export function peersJoined(room: RoomSnapshot): Outgoing[] {
-  const { patient, clinician } = room.seats;
-  return [
-    [patient, clinician],
-    [clinician, patient],
-  ].map(([to, about]) => ({
+/** Why a participant is no longer in the visit, as the others hear it. */
+export type LeftReason = 'left' | 'disconnected' | 'removed';
+
+/** With a guest in the visit, who is polite is said per pair (see `describeSeats`). */
+function peerJoined(room: RoomSnapshot, to: Seat, about: Seat): Outgoing {
+  return {
     to,
-    // Only sent once both are seated (inCall), so `about` is there.
     text: frameOf('session.peer-joined', {
       appointmentId: room.appointmentId,
-      userId: about?.userId as string,
-      role: about?.side as VisitSide,
-      displayName: about?.displayName as string,
+      userId: about.userId,
+      role: about.role,
+      displayName: about.displayName,
+      ...(hasGuest(room.seats) ? { polite: isPoliteToward(to, about) } : {}),
     }),
-  }));
+  };
 }
 
-/** `session.waiting` about the room's patient (joined, not yet admitted). */
-export function waitingFrame(room: RoomSnapshot): string | undefined {
-  const { patient } = room.seats;
-  if (!patient?.connectionId || patient.admitted) {
+/**
+ * The participant just entered the call: they and each other participant in it learn about
+ * each other, a fresh peer to negotiate with (one connection per pair).
+ */
+export function peersJoined(room: RoomSnapshot, userId: string): Outgoing[] {
+  const me = room.seats[userId];
+  return callPeersOf(room.seats, userId).flatMap((peer) => [
+    peerJoined(room, me, peer),
+    peerJoined(room, peer, me),
+  ]);
+}
+
+/**
+ * `session.waiting` about a participant who joined and is not yet admitted, for the host: the
+ * patient as `patient` (as always), a guest as `participant` with their role.
+ */
+export function waitingFrame(room: RoomSnapshot, seat: Seat | undefined): string | undefined {
+  if (!seat?.connectionId || seat.admitted) {
     return undefined;
   }
-  return frameOf('session.waiting', {
+  const { appointmentId } = room;
+  const { userId, role, displayName } = seat;
+  return frameOf(
+    'session.waiting',
+    seat.side === 'patient'
+      ? { appointmentId, patient: { userId, displayName } }
+      : { appointmentId, participant: { userId, role, displayName } },
+  );
+}
+
+/** Every `session.waiting` the host should see now: the patient first, then waiting guests. */
+export function waitingFrames(room: RoomSnapshot): string[] {
+  const seats = seatList(room.seats).sort(
+    (a, b) => Number(b.side === 'patient') - Number(a.side === 'patient'),
+  );
+  return seats
+    .map((seat) => waitingFrame(room, seat))
+    .filter((text): text is string => text !== undefined);
+}
+
+/** The same frame for everyone in `room` who hears about `about`. */
+function toThoseWhoHear(room: RoomSnapshot, about: Seat, text: string): Outgoing[] {
+  return seatList(room.seats)
+    .filter((seat) => hearsAbout(seat, about))
+    .map((seat) => ({ to: seat, text }));
+}
+
+/** The others hear that this seat's participant left, was removed, or was gone past the grace. */
+export function peerLeft(room: RoomSnapshot, seat: Seat, reason: LeftReason): Outgoing[] {
+  const text = frameOf('session.peer-left', {
     appointmentId: room.appointmentId,
-    patient: { userId: patient.userId, displayName: patient.displayName },
+    userId: seat.userId,
+    reason,
   });
+  // `seat` is no longer in the room: whether one hears of it is judged as it was.
+  return toThoseWhoHear(room, seat, text);
 }
 
-/** The other side hears that this seat's participant left or was gone past the grace. */
-export function peerLeft(
-  room: RoomSnapshot,
-  seat: Seat,
-  reason: 'left' | 'disconnected',
-): Outgoing {
-  return {
-    to: room.seats[otherSide(seat.side)],
-    text: frameOf('session.peer-left', {
-      appointmentId: room.appointmentId,
-      userId: seat.userId,
-      reason,
-    }),
-  };
+/** The others hear that this participant's socket dropped (their seat is kept for the grace). */
+export function peerReconnecting(room: RoomSnapshot, userId: string): Outgoing[] {
+  const text = frameOf('session.peer-reconnecting', { appointmentId: room.appointmentId, userId });
+  return toThoseWhoHear(room, room.seats[userId], text);
 }
 
-/** The other side hears that this side's socket dropped (its seat is kept for the grace). */
-export function peerReconnecting(room: RoomSnapshot, side: VisitSide): Outgoing {
-  const seat = room.seats[side] as Seat;
-  return {
-    to: room.seats[otherSide(side)],
-    text: frameOf('session.peer-reconnecting', {
-      appointmentId: room.appointmentId,
-      userId: seat.userId,
-    }),
-  };
-}
-
-/** The other side hears that this side came back within the grace. */
-export function peerReconnected(room: RoomSnapshot, side: VisitSide): Outgoing {
-  return {
-    to: room.seats[otherSide(side)],
-    text: frameOf('session.peer-reconnected', {
-      appointmentId: room.appointmentId,
-      userId: (room.seats[side] as Seat).userId,
-    }),
-  };
+/** The others hear that this participant came back within the grace. */
+export function peerReconnected(room: RoomSnapshot, userId: string): Outgoing[] {
+  const text = frameOf('session.peer-reconnected', { appointmentId: room.appointmentId, userId });
+  return toThoseWhoHear(room, room.seats[userId], text);
 }
 
 /** Everyone who sat in the visit before its seats were cleared hears the same `ended`. */
 export function everyoneEnded(before: RoomSnapshot, ended: string): Outgoing[] {
-  const { patient, clinician } = before.seats;
-  return [
-    { to: patient, text: ended },
-    { to: clinician, text: ended },
-  ];
+  return seatList(before.seats).map((seat) => ({ to: seat, text: ended }));
+}
+
+/** The host's seat, for frames only the host gets. */
+export function hostOf(room: RoomSnapshot): Seat | undefined {
+  return seatOnSide(room.seats, 'clinician');
 }

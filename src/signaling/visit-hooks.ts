@@ -1,4 +1,11 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { VisitClosures } from '../appointments/visit-closures';
 import { InstanceRegistry } from '../realtime/instance-registry';
 import { PgBus } from '../realtime/pg-bus';
@@ -8,6 +15,7 @@ import { RoomFanout } from './room-fanout';
 import { RoomQueries } from './room-queries';
 import { SignalRelayService } from './signal-relay.service';
 import { VisitControlsService } from './visit-controls.service';
+import { VISIT_GUESTS, VisitGuests } from './visit-guests';
 import { VisitReleaseService } from './visit-release.service';
 import { VisitMetrics } from './visit.metrics';
 import {
@@ -40,6 +48,7 @@ export class VisitHooks implements OnModuleInit, OnModuleDestroy {
     private readonly controls: VisitControlsService,
     private readonly release: VisitReleaseService,
     private readonly queries: RoomQueries,
+    @Optional() @Inject(VISIT_GUESTS) private readonly guests?: VisitGuests,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +66,7 @@ export class VisitHooks implements OnModuleInit, OnModuleDestroy {
       this.checked(m, isUserMessage) ? this.fanout.toSocketsHere(m.userId, m.text) : undefined,
     );
     this.closures.onClosed((visits) => this.controls.closeSeats(visits));
+    this.guests?.onRevoked((appointmentId, userId) => this.controls.revoked(appointmentId, userId));
     this.instances.onRelease('visit-rooms', (manager, ids) => this.release.release(manager, ids));
     this.instances.onEvicted(() => this.forgetAll());
     this.instances.onBeat(async () => {

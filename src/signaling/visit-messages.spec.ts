@@ -15,7 +15,7 @@ describe('visit bus messages', () => {
       isSignalMessage({
         kind: 'visit.signal',
         appointmentId: VISIT,
-        side: 'patient',
+        userId: 'u',
         connectionId: 'c',
         text: '{}',
       }),
@@ -42,10 +42,10 @@ describe('visit bus messages', () => {
     expect(isRoomMessage(message)).toBe(false);
   });
 
-  it('refuses a signal for an unknown side or without its text, and a user message without a user', () => {
+  it('refuses a signal without its recipient or its text, and a user message without a user', () => {
     const signal = { kind: 'visit.signal', appointmentId: VISIT, connectionId: 'c', text: 'x' };
-    expect(isSignalMessage({ ...signal, side: 'guest' })).toBe(false);
-    expect(isSignalMessage({ ...signal, side: 'patient', text: undefined })).toBe(false);
+    expect(isSignalMessage({ ...signal, side: 'patient' })).toBe(false);
+    expect(isSignalMessage({ ...signal, userId: 'u', text: undefined })).toBe(false);
     expect(isUserMessage({ kind: 'visit.user', text: 'x' })).toBe(false);
   });
 });

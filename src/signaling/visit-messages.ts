@@ -1,4 +1,3 @@
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { RoomSnapshot } from './visit-room';
 
 /** A visit change, sent to each other instance holding (or having held) one of its seats. */
@@ -12,7 +11,8 @@ export interface RoomMessage {
 export interface SignalMessage {
   kind: 'visit.signal';
   appointmentId: string;
-  side: VisitSide;
+  /** The recipient: whose seat the signal is for. */
+  userId: string;
   connectionId: string;
   text: string;
 }
@@ -49,7 +49,7 @@ export function isSignalMessage(message: unknown): message is SignalMessage {
   return (
     isObject(message) &&
     isString(message.appointmentId) &&
-    (message.side === 'patient' || message.side === 'clinician') &&
+    isString(message.userId) &&
     isString(message.connectionId) &&
     isString(message.text)
   );

@@ -51,12 +51,12 @@ export class VisitReleaseService {
     const vacated = new Set(
       changes.flatMap((change) =>
         change.result.map(
-          (seat) => `${change.after.appointmentId}:${seat.side}:${seat.connectionId}`,
+          (seat) => `${change.after.appointmentId}:${seat.userId}:${seat.connectionId}`,
         ),
       ),
     );
     const signals = await this.bus.takeUnhandled<SignalMessage>(manager, ids, 'visit.signal', (m) =>
-      vacated.has(`${m.appointmentId}:${m.side}:${m.connectionId}`),
+      vacated.has(`${m.appointmentId}:${m.userId}:${m.connectionId}`),
     );
     const dropped = await this.queue.requeue(manager, signals);
     if (dropped > 0) {

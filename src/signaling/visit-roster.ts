@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { VisitSide } from '../appointments/visit-lifecycle.service';
 import type { Connection } from '../realtime/connection';
 import { LocalRooms } from './local-rooms';
 import { RoomFanout } from './room-fanout';
 import { RoomQueries } from './room-queries';
+import type { ParticipantRole } from './visit-room';
 
 /** Who a seated participant is, as other modules see them. */
 export interface PresentParticipant {
   userId: string;
-  role: VisitSide;
+  role: ParticipantRole;
   displayName: string;
 }
 
@@ -27,7 +27,12 @@ export class VisitRoster {
   /** The participant seated in the visit from this socket; NOT_IN_VISIT otherwise. */
   requirePresent(connection: Connection, appointmentId: string): PresentParticipant {
     const seat = this.rooms.requireSeat(connection.id, appointmentId);
-    return { userId: seat.userId, role: seat.side, displayName: seat.displayName };
+    return { userId: seat.userId, role: seat.role, displayName: seat.displayName };
+  }
+
+  /** Whether this socket holds a seat in the visit (waiting or admitted). */
+  isPresent(connection: Connection, appointmentId: string): boolean {
+    return this.rooms.seatOf(connection.id, appointmentId) !== undefined;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '../metrics/metrics-registry';
-import { inCall, RoomSnapshot } from './visit-room';
+import { callPeersOf, RoomSnapshot, seatOnSide } from './visit-room';
 
 /**
  * Visits, as Prometheus sees them. No label names a person or a visit. Each instance counts
@@ -79,7 +79,7 @@ export class VisitMetrics {
 
   /** A room as this instance now sees it: a patient here starts or stops waiting. */
   seen(room: RoomSnapshot): void {
-    const { patient } = room.seats;
+    const patient = seatOnSide(room.seats, 'patient');
     const id = room.appointmentId;
     const here = patient?.instanceId === this.here() && patient.connectionId;
     if (here && !patient.admitted) {
@@ -100,13 +100,13 @@ export class VisitMetrics {
     let calls = 0;
     const here = this.here();
     for (const room of this.rooms()) {
-      const { patient } = room.seats;
+      const patient = seatOnSide(room.seats, 'patient');
       if (patient?.instanceId !== here || !patient.connectionId) {
         continue;
       }
       if (!patient.admitted) {
         waiting += 1;
-      } else if (inCall(room.seats)) {
+      } else if (callPeersOf(room.seats, patient.userId).length > 0) {
         calls += 1;
       }
     }

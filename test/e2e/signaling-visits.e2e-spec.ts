@@ -685,7 +685,7 @@ describe('signaling visits (e2e)', () => {
       const { appointmentId } = visit;
       const { patient, clinician } = await inCall(t, visit);
       const store = t.app.get(RoomStore);
-      const seat = [{ appointmentId, side: 'patient' as const }];
+      const seat = [{ appointmentId, userId: visit.patient.id }];
 
       await expect(store.expire(seat)).resolves.toEqual([]); // held
       patient.drop();
@@ -885,7 +885,7 @@ describe('a dropped socket with no heartbeat to fall back on', () => {
     const store = t.app.get(RoomStore);
 
     const changes = await store.markAbsent([
-      { appointmentId: visit.appointmentId, side: 'patient', connectionId: randomUUID() },
+      { appointmentId: visit.appointmentId, userId: visit.patient.id, connectionId: randomUUID() },
     ]);
 
     expect(changes).toEqual([]);

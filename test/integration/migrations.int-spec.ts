@@ -30,6 +30,7 @@ const TABLES_BY_MIGRATION = [
   ['push_subscriptions', 'notification_preferences', 'notification_deliveries'],
   ['visit_message_counters', 'visit_messages'],
   ['visit_invites'],
+  [], // seats per participant, not per side
 ];
 
 const TABLES = TABLES_BY_MIGRATION.flat();

@@ -40,6 +40,7 @@ export class SignalingClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly taken = new Set<Frame>();
   private readonly waiters = new Set<{ match: (f: Frame) => boolean; take: (f: Frame) => void }>();
+  private readonly listeners = new Set<(frame: Frame) => void>();
   private nextId = 0;
 
   private constructor(readonly ws: WebSocket) {
@@ -49,6 +50,7 @@ export class SignalingClient {
         ? { event: '<binary>', data: raw }
         : (JSON.parse((raw as Buffer).toString('utf8')) as Frame);
       this.frames.push(frame);
+      this.listeners.forEach((listener) => listener(frame));
       for (const waiter of this.waiters) {
         if (waiter.match(frame)) {
           waiter.take(frame);
@@ -127,6 +129,12 @@ export class SignalingClient {
     const open = [...SignalingClient.opened];
     open.forEach((client) => client.drop());
     await Promise.all(open.map((client) => client.closed));
+  }
+
+  /** Every frame from now on, as it arrives (besides being kept for `next`). */
+  onFrame(listener: (frame: Frame) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get isOpen(): boolean {

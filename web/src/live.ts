@@ -34,9 +34,12 @@ export class Live {
     this.socket.on('presence', ({ userId, status }) =>
       this.presence.update((all) => ({ ...all, [userId]: status })),
     );
-    this.socket.on('session.waiting', ({ appointmentId, patient }) =>
-      this.markWaiting(appointmentId, patient.displayName),
-    );
+    this.socket.on('session.waiting', ({ appointmentId, patient }) => {
+      // Guests wait too, but the list marks visits whose patient is waiting.
+      if (patient) {
+        this.markWaiting(appointmentId, patient.displayName);
+      }
+    });
     this.socket.on('notification', (notification) => {
       const data = notification.data as {
         appointmentId?: string;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { VisitSide } from '../../appointments/visit-lifecycle.service';
+import type { ParticipantRole } from '../../signaling/visit-room';
 import type { ChatMessageView } from '../chat-message';
 
 @ApiSchema({ name: 'ChatMessage' })
@@ -17,7 +17,7 @@ export class ChatMessageDto implements ChatMessageView {
   from: string;
 
   @ApiProperty({ enum: ['patient', 'clinician'] })
-  role: VisitSide;
+  role: ParticipantRole;
 
   @ApiProperty()
   displayName: string;
