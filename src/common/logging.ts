@@ -37,6 +37,7 @@ export function createLogger(
         '*.passwordHash',
         '*.accessToken',
         '*.refreshToken',
+        '*.token',
         '*.authorization',
         '*.parameters',
         '*.driverError',

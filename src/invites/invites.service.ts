@@ -118,9 +118,10 @@ export class InvitesService {
   }
 
   /**
-   * Revoking ends the guest's login (their sockets close on every instance) in the same
-   * transaction; signaling hears of it after the commit, to clear the seat. Revoking again is
-   * fine and tells no one twice.
+   * Revoking commits first (from then on `guestSeat` refuses the invite, so nobody rejoins by
+   * it); then signaling hears of it and tells the participant `session.ended` while their socket
+   * is still open; then the guest's login ends (their sockets close on every instance, the token
+   * stops working), even if a listener failed. Revoking again is fine and tells no one twice.
    */
   async revoke(caller: Caller, appointmentId: string, inviteId: string): Promise<void> {
     const revoked = await this.gate.audited(caller, appointmentId, 'invite.revoked', () =>
@@ -233,7 +234,9 @@ export class InvitesService {
 
   private async tell(appointmentId: string, userId: string): Promise<void> {
     const outcomes = await Promise.allSettled(
-      this.listeners.map((listener) => listener(appointmentId, userId)),
+      this.listeners.map((listener) =>
+        Promise.resolve().then(() => listener(appointmentId, userId)),
+      ),
     );
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') {
