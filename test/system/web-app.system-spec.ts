@@ -369,6 +369,7 @@ describe('the web app in a real browser (system)', () => {
     await invites.getByLabel('Role').selectOption('caregiver');
     await invites.getByLabel('Their name').fill('Kim Lee');
     await invites.getByRole('button', { name: 'Create invite link' }).click();
+    const revokedLink = await invites.getByTestId('invite-link').inputValue();
     await invites.getByRole('button', { name: 'Revoke the invite for Kim Lee' }).click();
     await invites
       .getByRole('button', { name: 'Revoke the invite for Kim Lee' })
@@ -376,6 +377,12 @@ describe('the web app in a real browser (system)', () => {
     await invites.getByLabel('Role').selectOption('interpreter');
     await invites.getByLabel('Their name').fill('Ines Duarte');
     await invites.getByRole('button', { name: 'Create invite link' }).click();
+    // The link shown is the new invite's once the service has answered.
+    await doctor.waitForFunction(
+      (old: string) =>
+        document.querySelector<HTMLInputElement>('[data-testid="invite-link"]')?.value !== old,
+      revokedLink,
+    );
     const link = await invites.getByTestId('invite-link').inputValue();
     expect(link).toMatch(new RegExp(`^${t.baseUrl}/app/#/invite/[^/]+$`));
     await invites.getByTestId('invites').getByText('Ines Duarte (Interpreter)').waitFor();
