@@ -106,6 +106,9 @@ export interface ChatMessage extends AppointmentRef {
 /** Why a participant is gone: `removed` when the host removed them (`session.remove`). */
 export type PeerLeftReason = 'left' | 'disconnected' | 'removed';
 
+/** Who a peer event is about: always the user id; in a visit with a guest, role and name too. */
+export type PeerNamed = { userId: string } & Partial<Omit<VisitParticipant, 'userId'>>;
+
 /** Someone in the waiting room, as `session.waiting` names them. */
 export interface WaitingParticipant {
   userId: string;
@@ -129,9 +132,10 @@ export interface ServerEvents {
    * peer (one answer per pair). In a visit of two the join ack's `polite` says it, as before.
    */
   'session.peer-joined': AppointmentRef & VisitParticipant & { polite?: boolean };
-  'session.peer-left': AppointmentRef & { userId: string; reason: PeerLeftReason };
-  'session.peer-reconnecting': AppointmentRef & { userId: string };
-  'session.peer-reconnected': AppointmentRef & { userId: string };
+  /** `role` and `displayName` too in a visit with a guest (a visit of two names the user id). */
+  'session.peer-left': AppointmentRef & PeerNamed & { reason: PeerLeftReason };
+  'session.peer-reconnecting': AppointmentRef & PeerNamed;
+  'session.peer-reconnected': AppointmentRef & PeerNamed;
   'session.ended': SessionEnded;
   /** Another device of the same user took the visit over: this one must stop, not rejoin. */
   'session.replaced': AppointmentRef;

@@ -192,6 +192,17 @@ describe('visit frames', () => {
     expect(told(peerLeft(snapshot, waiting, 'left'))).toEqual([
       'clinician-user <- session.peer-left guest-user',
     ]);
+    // With a guest in the visit, peer events name the participant fully.
+    expect(parsed(peerLeft(snapshot, waiting, 'left')[0].text)).toEqual({
+      event: 'session.peer-left',
+      data: {
+        appointmentId: VISIT,
+        userId: 'guest-user',
+        role: 'interpreter',
+        displayName: 'guest name',
+        reason: 'left',
+      },
+    });
     expect(told(peerReconnecting(snapshot, 'patient-user'))).toEqual([
       'clinician-user <- session.peer-reconnecting patient-user',
     ]);

@@ -80,27 +80,35 @@ function toThoseWhoHear(room: RoomSnapshot, about: Seat, text: string): Outgoing
     .map((seat) => ({ to: seat, text }));
 }
 
+/**
+ * Who a peer event is about: by user id, and in a visit with a guest also by role and name
+ * (a visit of two names only the user id, as it always has).
+ */
+function about(room: RoomSnapshot, seat: Seat) {
+  const { appointmentId } = room;
+  const { userId, role, displayName } = seat;
+  return hasGuest(room.seats) || seat.side === 'guest'
+    ? { appointmentId, userId, role, displayName }
+    : { appointmentId, userId };
+}
+
 /** The others hear that this seat's participant left, was removed, or was gone past the grace. */
 export function peerLeft(room: RoomSnapshot, seat: Seat, reason: LeftReason): Outgoing[] {
-  const text = frameOf('session.peer-left', {
-    appointmentId: room.appointmentId,
-    userId: seat.userId,
-    reason,
-  });
+  const text = frameOf('session.peer-left', { ...about(room, seat), reason });
   // `seat` is no longer in the room: whether one hears of it is judged as it was.
   return toThoseWhoHear(room, seat, text);
 }
 
 /** The others hear that this participant's socket dropped (their seat is kept for the grace). */
 export function peerReconnecting(room: RoomSnapshot, userId: string): Outgoing[] {
-  const text = frameOf('session.peer-reconnecting', { appointmentId: room.appointmentId, userId });
-  return toThoseWhoHear(room, room.seats[userId], text);
+  const seat = room.seats[userId];
+  return toThoseWhoHear(room, seat, frameOf('session.peer-reconnecting', about(room, seat)));
 }
 
 /** The others hear that this participant came back within the grace. */
 export function peerReconnected(room: RoomSnapshot, userId: string): Outgoing[] {
-  const text = frameOf('session.peer-reconnected', { appointmentId: room.appointmentId, userId });
-  return toThoseWhoHear(room, room.seats[userId], text);
+  const seat = room.seats[userId];
+  return toThoseWhoHear(room, seat, frameOf('session.peer-reconnected', about(room, seat)));
 }
 
 /** Everyone who sat in the visit before its seats were cleared hears the same `ended`. */

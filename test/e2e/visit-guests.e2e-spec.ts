@@ -163,7 +163,7 @@ describe('visits with guests (e2e)', () => {
     for (const other of [patient, clinician]) {
       await expect(other.next('session.peer-left')).resolves.toEqual({
         event: 'session.peer-left',
-        data: { appointmentId, userId: guest.userId, reason: 'removed' },
+        data: { appointmentId, ...participantOf(guest), reason: 'removed' },
       });
     }
     const back = await SignalingClient.refusal(t.baseUrl, { token: guest.token });
