@@ -23,7 +23,7 @@ import {
   waitingFrames,
 } from './visit-frames';
 import { VISIT_GUESTS, VisitGuests } from './visit-guests';
-import { describeSeats, Seat, SeatSide, seatList } from './visit-room';
+import { describeSeats, roomForAGuest, SeatSide } from './visit-room';
 
 /**
  * `session.join`: takes the caller's seat in the visit, as a first join (the patient waits), a
@@ -61,8 +61,9 @@ export class JoinVisitUseCase {
     const { userId } = connection;
     const change = await this.store.change(appointmentId, async (seats, manager) => {
       const previous = seats[userId];
-      if (!previous && side === 'guest') {
-        this.assertRoomForGuest(seatList(seats));
+      const max = this.config.visits.maxParticipants;
+      if (!previous && side === 'guest' && !roomForAGuest(seats, max)) {
+        throw SignalingErrors.visitFull(max);
       }
       // A guest always waits for the host; the patient too, unless the visit is under way.
       const admitted =
@@ -155,13 +156,5 @@ export class JoinVisitUseCase {
       }
       this.fanout.publish(change, frames);
     });
-  }
-
-  /** Guests may take only the places the patient and the clinician leave free. */
-  private assertRoomForGuest(seats: Seat[]): void {
-    const max = this.config.visits.maxParticipants;
-    if (seats.filter((seat) => seat.side === 'guest').length >= max - 2) {
-      throw SignalingErrors.visitFull(max);
-    }
   }
 }

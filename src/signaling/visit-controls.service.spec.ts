@@ -12,6 +12,7 @@ import type { RoomChange, RoomStore } from './room-store';
 import { VisitControlsService } from './visit-controls.service';
 import type { VisitMetrics } from './visit.metrics';
 import type { Outgoing } from './visit-frames';
+import type { VisitGuests } from './visit-guests';
 import type { Seat, Seats } from './visit-room';
 
 /** Seats as the store keys them (by participant), from a map by side for the test's reading. */
@@ -64,6 +65,7 @@ describe('VisitControlsService', () => {
   let published: { change: RoomChange<unknown>; frames: Outgoing[] }[];
   let stopped: string[];
   let lifecycle: string[];
+  let accessEnded: string[];
   let controls: VisitControlsService;
 
   function start(sides: Partial<Record<string, Seat>>) {
@@ -74,11 +76,18 @@ describe('VisitControlsService', () => {
     published = [];
     stopped = [];
     lifecycle = [];
+    accessEnded = [];
     const visits = {
       auditRefusals: (_c: Caller, _id: string, _a: string, work: () => Promise<unknown>) => work(),
       admit: () => Promise.resolve(lifecycle.push('admit')),
       end: () => Promise.resolve(lifecycle.push('end')),
+      recordGuest: (_c: Caller, _id: string, change: string, guestId: string) =>
+        Promise.resolve(lifecycle.push(`guest_${change} ${guestId}`)),
     } as unknown as VisitLifecycleService;
+    const guests = {
+      endAccessOf: (_id: string, userId: string) => Promise.resolve(accessEnded.push(userId)),
+      endGuestAccess: (id: string) => Promise.resolve(accessEnded.push(`all of ${id}`)),
+    } as unknown as VisitGuests;
     const fanout = {
       publish: (change: RoomChange<unknown>, frames: Outgoing[]) =>
         published.push({ change, frames }),
@@ -93,6 +102,7 @@ describe('VisitControlsService', () => {
       rooms,
       fanout,
       grace,
+      guests,
     );
   }
 
@@ -134,6 +144,55 @@ describe('VisitControlsService', () => {
     expect(lifecycle).toEqual([]);
   });
 
+  it('a guest is admitted only after the patient, and then meets everyone in the call', async () => {
+    const guest = seat('guest', { userId: 'guest-user', connectionId: 'guest-socket' });
+    start({ patient: seat('patient'), clinician: seat('clinician'), guest });
+    await expect(controls.admit(socketOf('clinician'), VISIT, 'guest-user')).rejects.toMatchObject({
+      code: 'PATIENT_NOT_ADMITTED',
+    });
+    expect(store.version).toBe(1);
+
+    start({ patient: seat('patient', { admitted: true }), clinician: seat('clinician'), guest });
+    const ack = await controls.admit(socketOf('clinician'), VISIT, 'guest-user');
+
+    expect(ack).toEqual({ appointmentId: VISIT, userId: 'guest-user', status: 'in_progress' });
+    expect(lifecycle).toEqual(['guest_admit guest-user']);
+    afterAckOf(ack)?.();
+    expect(events()).toEqual([
+      ['guest-socket', 'session.peer-joined'],
+      ['patient-socket', 'session.peer-joined'],
+      ['guest-socket', 'session.peer-joined'],
+      ['clinician-socket', 'session.peer-joined'],
+    ]);
+  });
+
+  it('the host removes a guest: ended for them, peer-left for the others, and access gone', async () => {
+    const guest = seat('guest', {
+      userId: 'guest-user',
+      connectionId: 'guest-socket',
+      admitted: true,
+    });
+    start({ patient: seat('patient', { admitted: true }), clinician: seat('clinician'), guest });
+    await expect(controls.remove(socketOf('patient'), VISIT, 'guest-user')).rejects.toMatchObject({
+      code: 'FORBIDDEN_ROLE',
+    });
+    await expect(
+      controls.remove(socketOf('clinician'), VISIT, 'patient-user'),
+    ).rejects.toMatchObject({ code: 'NOT_A_GUEST' });
+    expect(accessEnded).toEqual([]);
+
+    await controls.remove(socketOf('clinician'), VISIT, 'guest-user');
+
+    expect(Object.keys(store.seats).sort()).toEqual(['clinician-user', 'patient-user']);
+    expect(lifecycle).toEqual(['guest_remove guest-user']);
+    expect(accessEnded).toEqual(['guest-user']);
+    expect(events()).toEqual([
+      ['guest-socket', 'session.ended'],
+      ['patient-socket', 'session.peer-left'],
+      ['clinician-socket', 'session.peer-left'],
+    ]);
+  });
+
   it('leaving tells the other side and forgets the seat', async () => {
     start({ patient: seat('patient', { admitted: true }), clinician: seat('clinician') });
 
@@ -155,6 +214,7 @@ describe('VisitControlsService', () => {
     expect(ack).toEqual({ appointmentId: VISIT, status: 'completed' });
     expect(store.seats).toEqual({});
     expect(stopped).toEqual([`${VISIT}:patient-user`, `${VISIT}:clinician-user`]);
+    expect(accessEnded).toEqual([`all of ${VISIT}`]);
     expect(events()).toEqual([
       ['patient-socket', 'session.ended'],
       ['clinician-socket', 'session.ended'],

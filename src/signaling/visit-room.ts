@@ -75,6 +75,14 @@ export function hearsAbout(listener: Seat, about: Seat): boolean {
   );
 }
 
+/**
+ * Whether one more guest may sit in the visit: guests take only the places the patient and the
+ * host leave free of `maxParticipants`, so neither of them is ever turned away.
+ */
+export function roomForAGuest(seats: Seats, maxParticipants: number): boolean {
+  return seatList(seats).filter((seat) => seat.side === 'guest').length < maxParticipants - 2;
+}
+
 const POLITE_RANK: Record<SeatSide, number> = { patient: 0, guest: 1, clinician: 2 };
 
 /**
