@@ -180,6 +180,11 @@ export class SignalingClient {
     }
   }
 
+  /** From now on `next` looks only at frames still to come. */
+  skipReceived(): void {
+    this.frames.forEach((frame) => this.taken.add(frame));
+  }
+
   /** The earliest frame not yet taken that matches, already received or still to come. */
   next(match: string | ((f: Frame) => boolean), timeoutMs = FRAME_TIMEOUT_MS): Promise<Frame> {
     const test = typeof match === 'string' ? (f: Frame) => f.event === match : match;
